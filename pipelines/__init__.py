@@ -1,0 +1,1 @@
+"""Plan-indicator warehouse: the Dagster code location."""

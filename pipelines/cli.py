@@ -1,0 +1,150 @@
+"""`python -m pipelines`: run the pipeline and read its results from a terminal."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import unicodedata
+from collections.abc import Sequence
+
+from pipelines import settings
+
+ATTAINMENT_COLUMNS = (
+    "indicator_code",
+    "name_zh",
+    "unit",
+    "target_value",
+    "latest_period",
+    "actual_value",
+    "completion_ratio",
+    "status",
+)
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.4f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def format_table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A plain-text table that lines up Chinese (double-width) text."""
+    cells = [list(columns), *([_cell(v) for v in row] for row in rows)]
+    widths = [max(_width(row[i]) for row in cells) for i in range(len(columns))]
+
+    def line(row: list[str]) -> str:
+        return "  ".join(text + " " * (widths[i] - _width(text)) for i, text in enumerate(row))
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(cells[0]), rule, *(line(r) for r in cells[1:])])
+
+
+def attainment_table(plan_id: str | None = None, status: str | None = None) -> str:
+    """The attainment mart as a terminal table."""
+    from pipelines.warehouse import exclusive_access
+
+    import duckdb
+
+    path = settings.warehouse_path()
+    if not path.exists():
+        raise SystemExit(f"No warehouse at {path}: run `make run` first.")
+    query = f"select {', '.join(ATTAINMENT_COLUMNS)} from marts.mart_indicator_attainment"
+    filters, params = [], []
+    if plan_id:
+        filters.append("plan_id = ?")
+        params.append(plan_id)
+    if status:
+        filters.append("status = ?")
+        params.append(status)
+    if filters:
+        query += " where " + " and ".join(filters)
+    query += " order by plan_id, region_code, indicator_code"
+    with exclusive_access(path), duckdb.connect(str(path), read_only=True) as connection:
+        rows = connection.execute(query, params).fetchall()
+    return format_table(ATTAINMENT_COLUMNS, rows)
+
+
+def _instance():  # noqa: ANN202 - dagster is imported lazily
+    import dagster as dg
+
+    if os.environ.get("DAGSTER_HOME"):
+        return dg.DagsterInstance.get()
+    return dg.DagsterInstance.ephemeral()
+
+
+def run_pipeline() -> bool:
+    """Materialize every asset in this process with the `refresh_all` job."""
+    settings.export_absolute_paths()
+    from pipelines.definitions import defs
+
+    job = defs.resolve_job_def("refresh_all")
+    with _instance() as instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
+    if not result.success:
+        for event in result.all_events:
+            if event.is_step_failure:
+                print(f"failed: {event.step_key}: {event.event_specific_data.error.message}",
+                      file=sys.stderr)
+    failed_checks = [
+        evaluation
+        for evaluation in result.get_asset_check_evaluations()
+        if not evaluation.passed
+    ]
+    for evaluation in failed_checks:
+        print(
+            f"check failed: {evaluation.asset_key.to_user_string()} "
+            f"{evaluation.check_name}: {evaluation.description or ''}",
+            file=sys.stderr,
+        )
+    return result.success and not failed_checks
+
+
+def prepare_manifest() -> None:
+    """Write dbt's manifest (`dbt parse`), which the code location loads."""
+    from pipelines.defs.transform import dbt_project
+
+    dbt_project.preparer.prepare(dbt_project)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipelines", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="materialize every asset on the files in PLAN_RAW_DIR")
+    status = commands.add_parser("status", help="print the attainment table")
+    status.add_argument("--plan", help="only this plan_id")
+    status.add_argument("--status", help="only this status (achieved, not_achieved, no_data)")
+    commands.add_parser("manifest", help="prepare dbt's manifest (dbt parse)")
+    sample = commands.add_parser("sample-data", help="write the synthetic sample submissions")
+    sample.add_argument("--raw-dir", help="where to write them (default PLAN_RAW_DIR)")
+    args = parser.parse_args(argv)
+
+    if args.command == "run":
+        ok = run_pipeline()
+        print(f"Warehouse: {settings.warehouse_path()}")
+        if settings.warehouse_path().exists():
+            print(attainment_table())
+        if not ok:
+            print("The run failed; the details are above and in the Dagster UI.", file=sys.stderr)
+        return 0 if ok else 1
+    if args.command == "status":
+        print(attainment_table(plan_id=args.plan, status=args.status))
+        return 0
+    if args.command == "manifest":
+        prepare_manifest()
+        return 0
+    if args.command == "sample-data":
+        from pathlib import Path
+
+        from pipelines.sample_data import write_sample_data
+
+        for path in write_sample_data(Path(args.raw_dir) if args.raw_dir else settings.raw_dir()):
+            print(path)
+        return 0
+    return 2

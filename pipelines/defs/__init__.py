@@ -1,0 +1,1 @@
+"""Dagster definitions, one module per layer: ingest, validation, transform, jobs."""

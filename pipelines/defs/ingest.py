@@ -1,0 +1,78 @@
+"""Ingest assets: files under PLAN_RAW_DIR -> tables in the warehouse's `raw` schema.
+
+Their keys (`raw/plan_indicators`, `raw/observations`) are the dbt sources' keys,
+so Dagster draws one lineage from the files to the marts.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+import polars as pl
+
+from pipelines import settings
+from pipelines.registry import find_registry_files, read_registry
+from pipelines.submissions import find_submission_files, read_submissions
+from pipelines.warehouse import WarehouseResource, replace_table
+
+RAW_SCHEMA = "raw"
+PLAN_INDICATORS_KEY = dg.AssetKey([RAW_SCHEMA, "plan_indicators"])
+OBSERVATIONS_KEY = dg.AssetKey([RAW_SCHEMA, "observations"])
+
+
+def _preview(frame: pl.DataFrame, rows: int = 10) -> dg.MetadataValue:
+    head = frame.head(rows)
+    lines = [
+        "| " + " | ".join(head.columns) + " |",
+        "|" + "---|" * head.width,
+        *("| " + " | ".join("" if v is None else str(v) for v in row) + " |"
+          for row in head.iter_rows()),
+    ]
+    return dg.MetadataValue.md("\n".join(lines))
+
+
+@dg.asset(
+    key=PLAN_INDICATORS_KEY,
+    group_name="ingest",
+    kinds={"polars", "duckdb"},
+    description="The plan registry (raw/registry/*.csv): every quantified target of each plan.",
+)
+def plan_indicators(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    raw_dir = settings.raw_dir()
+    files = find_registry_files(raw_dir)
+    frame = read_registry(files, raw_dir)
+    with warehouse.get_connection() as connection:
+        rows = replace_table(connection, RAW_SCHEMA, "plan_indicators", frame)
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": rows,
+            "files": [path.relative_to(raw_dir).as_posix() for path in files],
+            "plans": sorted(frame["plan_id"].unique().to_list()),
+            "preview": _preview(frame.select("plan_id", "indicator_code", "name_zh", "target_value", "unit")),
+        }
+    )
+
+
+@dg.asset(
+    key=OBSERVATIONS_KEY,
+    group_name="ingest",
+    kinds={"polars", "duckdb"},
+    description=(
+        "Departments' submissions (raw/submissions/**.csv|xlsx) as one long table with the "
+        "file, sheet and row of every value."
+    ),
+)
+def observations(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    raw_dir = settings.raw_dir()
+    files = find_submission_files(raw_dir)
+    frame = read_submissions(files, raw_dir)
+    with warehouse.get_connection() as connection:
+        rows = replace_table(connection, RAW_SCHEMA, "observations", frame)
+    per_file = frame.group_by("source_file").len().sort("source_file")
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": rows,
+            "files_read": len(files),
+            "rows_per_file": dict(zip(per_file["source_file"], per_file["len"], strict=True)),
+            "preview": _preview(frame),
+        }
+    )

@@ -1,0 +1,57 @@
+"""The dbt project as Dagster assets: staging -> intermediate -> marts.
+
+`DbtProject` is built once here. The manifest is prepared by `make manifest`, by
+`dagster dev` (`prepare_if_dev`) and by the test fixture; importing this module
+never runs `dbt parse`.
+"""
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
+
+from pipelines import settings
+from pipelines.warehouse import WarehouseResource
+
+dbt_project = DbtProject(project_dir=settings.DBT_PROJECT_DIR)
+dbt_project.prepare_if_dev()
+
+
+def layer_of(dbt_resource_props: Mapping[str, Any]) -> str | None:
+    """The folder under `models/` a model lives in: staging, intermediate or marts."""
+    fqn = dbt_resource_props.get("fqn") or []
+    return fqn[1] if dbt_resource_props.get("resource_type") == "model" and len(fqn) > 2 else None
+
+
+class LayeredTranslator(DagsterDbtTranslator):
+    """Models are keyed `<layer>/<model>` and grouped by layer; sources keep `raw/<table>`."""
+
+    def get_asset_spec(
+        self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
+    ) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        props = self.get_resource_props(manifest, unique_id)
+        layer = layer_of(props)
+        if layer is None:
+            return spec
+        return spec.replace_attributes(key=dg.AssetKey([layer, props["name"]]), group_name=layer)
+
+
+translator = LayeredTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+
+
+@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=translator)
+def dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+) -> Iterator[Any]:
+    """`dbt build` of the selected models and their tests, holding the warehouse lock."""
+    settings.export_absolute_paths()
+    with warehouse.exclusive():
+        yield from dbt.cli(["build"], context=context).stream()

@@ -1,0 +1,123 @@
+"""Write the bundled sample submissions under `raw/submissions/`.
+
+All figures are synthetic: invented to look plausible for Zhongxiang (420881),
+not taken from any statistical release. Running this again writes byte-identical
+files, so the sample data can always be regenerated and diffed.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from pathlib import Path
+
+import xlsxwriter
+
+REGION = "420881"
+NOTE = "合成样例数据 / synthetic sample"
+
+# indicator_code -> (unit, {period: value}); synthetic.
+SERIES: dict[str, tuple[str, dict[str, float]]] = {
+    "gdp": ("亿元", {"2020": 560.0, "2021": 625.3, "2022": 668.0, "2023": 712.4,
+                    "2024": 756.9, "2025": 801.5, "2025-Q1": 181.2, "2025-Q2": 388.6,
+                    "2025-Q3": 590.7}),
+    "urbanization_rate": ("%", {"2020": 55.2, "2021": 56.1, "2022": 57.0, "2023": 58.2,
+                               "2024": 59.3, "2025": 60.4}),
+    "rd_spending_share_gdp": ("%", {"2020": 1.45, "2021": 1.62, "2022": 1.80, "2023": 1.96,
+                                   "2024": 2.12, "2025": 2.31}),
+    "patent_applications": ("件", {"2020": 330, "2021": 372, "2022": 405, "2023": 418,
+                                  "2024": 436, "2025": 452}),
+    "patents_granted": ("件", {"2020": 160, "2021": 188, "2022": 205, "2023": 214,
+                              "2024": 226, "2025": 233}),
+    "new_high_tech_enterprises": ("家", {"2021": 7, "2022": 9, "2023": 8, "2024": 10,
+                                        "2025": 9}),
+    "built_up_area": ("平方公里", {"2020": 36.8, "2021": 37.5, "2022": 38.4, "2023": 39.6,
+                                  "2024": 40.7, "2025": 42.3}),
+    "green_phosphorus_output": ("亿元", {"2020": 268, "2021": 305, "2022": 352, "2023": 376,
+                                        "2024": 402, "2025": 431}),
+}
+
+
+def _rows(codes: list[str]) -> list[tuple[str, str, float, str]]:
+    return [
+        (code, period, value, SERIES[code][0])
+        for code in codes
+        for period, value in SERIES[code][1].items()
+    ]
+
+
+def _format(value: float) -> str:
+    return f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value)}"
+
+
+def _write_csv(path: Path, header: list[str], rows: list[list[str]], encoding: str) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+
+
+def _write_xlsx(path: Path, sheets: dict[str, list[tuple[str, str, float, str]]]) -> None:
+    workbook = xlsxwriter.Workbook(str(path))
+    # Fixed metadata so the file is byte-identical on every run.
+    workbook.set_properties({"created": dt.datetime(2026, 1, 15), "author": "synthetic"})
+    for sheet_name, rows in sheets.items():
+        sheet = workbook.add_worksheet(sheet_name)
+        sheet.write_row(0, 0, ["地区代码", "指标代码", "时期", "数值", "单位", "备注"])
+        for index, (code, period, value, unit) in enumerate(rows, start=1):
+            sheet.write_row(index, 0, [REGION, code, period, value, unit, NOTE])
+    workbook.close()
+
+
+def write_sample_data(raw_dir: Path) -> list[Path]:
+    """Write every sample submission file; returns the paths written."""
+    folder = raw_dir / "submissions" / REGION
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+
+    # Statistics bureau: UTF-8 CSV with Chinese headers, quarterly GDP year-to-date.
+    path = folder / "stats_bureau_2020-2025.csv"
+    rows = _rows(["gdp", "urbanization_rate", "rd_spending_share_gdp"])
+    _write_csv(
+        path,
+        ["地区代码", "指标代码", "时期", "数值", "单位", "备注"],
+        [[REGION, code, period, _format(value), unit, NOTE] for code, period, value, unit in rows],
+        "utf-8",
+    )
+    written.append(path)
+
+    # Science and technology bureau: a workbook with two sheets.
+    path = folder / "science_bureau_2020-2025.xlsx"
+    _write_xlsx(
+        path,
+        {
+            "专利": _rows(["patent_applications", "patents_granted"]),
+            "高新技术企业": _rows(["new_high_tech_enterprises"]),
+        },
+    )
+    written.append(path)
+
+    # Development and reform bureau: GBK CSV, region taken from the folder name.
+    path = folder / "development_reform_bureau_2020-2025.csv"
+    _write_csv(
+        path,
+        ["指标代码", "时期", "数值", "单位", "备注"],
+        [[code, period, _format(value), unit, NOTE]
+         for code, period, value, unit in _rows(["green_phosphorus_output"])],
+        "gbk",
+    )
+    written.append(path)
+
+    # Housing and urban-rural development bureau: UTF-8 with BOM, English headers.
+    path = folder / "housing_bureau_2020-2025.csv"
+    _write_csv(
+        path,
+        ["region_code", "indicator_code", "period", "value", "unit", "note"],
+        [[REGION, code, period, _format(value), unit, "synthetic sample"]
+         for code, period, value, unit in _rows(["built_up_area"])],
+        "utf-8-sig",
+    )
+    written.append(path)
+    return written

@@ -1,0 +1,51 @@
+"""The one place that names the project's paths.
+
+`PLAN_RAW_DIR` and `PLAN_WAREHOUSE_DIR` are read here by Dagster, by dbt's
+`profiles.yml` (through `env_var`) and by the tests. Relative values are taken
+from the repository root, so a run behaves the same from any working directory.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt"
+EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+
+RAW_DIR_ENV = "PLAN_RAW_DIR"
+WAREHOUSE_DIR_ENV = "PLAN_WAREHOUSE_DIR"
+WAREHOUSE_FILE_NAME = "indicators.duckdb"
+
+
+def _resolve(env_var: str, default: str) -> Path:
+    path = Path(os.environ.get(env_var) or default).expanduser()
+    if not path.is_absolute():
+        path = REPO_ROOT / path
+    return path.resolve()
+
+
+def raw_dir() -> Path:
+    """The landing zone that departments' files are read from."""
+    return _resolve(RAW_DIR_ENV, "raw")
+
+
+def warehouse_dir() -> Path:
+    """The generated directory holding the DuckDB file and everything derived from it."""
+    return _resolve(WAREHOUSE_DIR_ENV, "warehouse")
+
+
+def warehouse_path() -> Path:
+    """The DuckDB file: `$PLAN_WAREHOUSE_DIR/indicators.duckdb`."""
+    return warehouse_dir() / WAREHOUSE_FILE_NAME
+
+
+def export_absolute_paths() -> None:
+    """Write both paths back to the environment as absolute paths.
+
+    dbt runs in a subprocess with `dbt/` as its working directory; giving it
+    absolute paths keeps it pointed at the same files as the Python side.
+    """
+    os.environ[RAW_DIR_ENV] = str(raw_dir())
+    os.environ[WAREHOUSE_DIR_ENV] = str(warehouse_dir())

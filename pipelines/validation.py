@@ -1,0 +1,189 @@
+"""Great Expectations (GX Core 1.x) validation of parsed input tables.
+
+Suites are JSON files under `expectations/`, one per input contract. GX is
+imported lazily and its context built once per process: the import alone costs
+seconds, and a run validates several tables.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from pipelines import settings
+
+# Rows named in a failure: enough for a clerk to find them, small enough for the UI.
+SAMPLE_LIMIT = 20
+PROVENANCE_COLUMNS = ["source_file", "source_sheet", "source_row"]
+
+
+@dataclass(frozen=True)
+class FailedExpectation:
+    expectation: str
+    column: str | None
+    unexpected_count: int | None
+    element_count: int | None
+    sample_values: list[Any]
+    sample_rows: list[dict[str, Any]]
+    notes: str | None = None
+
+    def describe(self) -> str:
+        where = f" on {self.column}" if self.column else ""
+        counts = (
+            f": {self.unexpected_count} of {self.element_count} rows"
+            if self.unexpected_count is not None
+            else ""
+        )
+        return f"{self.expectation}{where}{counts}; samples {self.sample_values}"
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    suite: str
+    success: bool
+    row_count: int
+    evaluated: int
+    failed: list[FailedExpectation] = field(default_factory=list)
+
+    def metadata(self) -> dict[str, Any]:
+        """Flat metadata for a Dagster asset check result."""
+        return {
+            "suite": self.suite,
+            "rows_validated": self.row_count,
+            "expectations_evaluated": self.evaluated,
+            "expectations_failed": len(self.failed),
+            "failed_expectations": [
+                {
+                    "expectation": f.expectation,
+                    "column": f.column,
+                    "unexpected_count": f.unexpected_count,
+                    "element_count": f.element_count,
+                    "sample_values": [_jsonable(v) for v in f.sample_values],
+                    "sample_rows": f.sample_rows,
+                }
+                for f in self.failed
+            ],
+        }
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    if hasattr(value, "item"):  # numpy scalars
+        value = value.item()
+    if isinstance(value, float):
+        return None if value != value else value  # NaN stands for a missing value
+    if isinstance(value, int):
+        return value
+    return str(value)
+
+
+def load_suite_definition(suite_name: str) -> dict[str, Any]:
+    """The suite's JSON as stored under `expectations/`."""
+    path = settings.EXPECTATIONS_DIR / f"{suite_name}.json"
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def _context() -> Any:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    context.data_sources.add_pandas("parsed_inputs")
+    return context
+
+
+def _batch_definition(table_name: str) -> Any:
+    source = _context().data_sources.get("parsed_inputs")
+    try:
+        asset = source.get_asset(table_name)
+    except LookupError:
+        asset = source.add_dataframe_asset(table_name)
+    try:
+        return asset.get_batch_definition("whole_table")
+    except KeyError:
+        return asset.add_batch_definition_whole_dataframe("whole_table")
+
+
+def validate_frame(
+    frame: pl.DataFrame,
+    suite_name: str,
+    parameters: dict[str, Any] | None = None,
+) -> ValidationReport:
+    """Validate a Polars table against a stored suite and summarise the result."""
+    import great_expectations as gx
+    from great_expectations.expectations.expectation_configuration import (
+        ExpectationConfiguration,
+    )
+
+    _context()
+    definition = load_suite_definition(suite_name)
+    suite = gx.ExpectationSuite(name=definition["name"], meta=definition.get("meta"))
+    for expectation in definition["expectations"]:
+        suite.add_expectation_configuration(
+            ExpectationConfiguration(
+                type=expectation["type"],
+                kwargs=expectation["kwargs"],
+                meta=expectation.get("meta"),
+            )
+        )
+    index_columns = [c for c in PROVENANCE_COLUMNS if c in frame.columns]
+    result_format: dict[str, Any] = {
+        "result_format": "COMPLETE",
+        "partial_unexpected_count": SAMPLE_LIMIT,
+    }
+    if index_columns:
+        result_format["unexpected_index_column_names"] = index_columns
+        result_format["return_unexpected_index_query"] = False
+    batch = _batch_definition(suite_name).get_batch(
+        batch_parameters={"dataframe": frame.to_pandas()}
+    )
+    result = batch.validate(
+        suite, result_format=result_format, expectation_parameters=parameters or {}
+    )
+    failed = [
+        _failure(r.expectation_config, r.result or {}, r.exception_info)
+        for r in result.results
+        if not r.success
+    ]
+    return ValidationReport(
+        suite=suite_name,
+        success=bool(result.success),
+        row_count=frame.height,
+        evaluated=len(result.results),
+        failed=failed,
+    )
+
+
+def _failure(config: Any, result: dict[str, Any], exception_info: Any) -> FailedExpectation:
+    kwargs = dict(config.kwargs)
+    column = kwargs.get("column") or (
+        ",".join(kwargs["column_list"]) if "column_list" in kwargs else None
+    )
+    samples = list(result.get("partial_unexpected_list") or [])[:SAMPLE_LIMIT]
+    if not samples and "observed_value" in result:
+        samples = [result["observed_value"]]
+    if not samples and exception_info and exception_info.get("raised_exception"):
+        samples = [exception_info.get("exception_message")]
+    rows = [
+        {k: _jsonable(v) for k, v in row.items()}
+        for row in list(result.get("unexpected_index_list") or [])[:SAMPLE_LIMIT]
+        if isinstance(row, dict)
+    ]
+    return FailedExpectation(
+        expectation=config.type,
+        column=column,
+        unexpected_count=result.get("unexpected_count"),
+        element_count=result.get("element_count"),
+        sample_values=samples,
+        sample_rows=rows,
+        notes=(config.meta or {}).get("notes"),
+    )
