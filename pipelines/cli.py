@@ -67,7 +67,10 @@ def attainment_table(plan_id: str | None = None, status: str | None = None) -> s
         query += " where " + " and ".join(filters)
     query += " order by plan_id, region_code, indicator_code"
     with exclusive_access(path), duckdb.connect(str(path), read_only=True) as connection:
-        rows = connection.execute(query, params).fetchall()
+        try:
+            rows = connection.execute(query, params).fetchall()
+        except duckdb.CatalogException:
+            return "No attainment mart yet: no run has reached the marts."
     return format_table(ATTAINMENT_COLUMNS, rows)
 
 
@@ -86,7 +89,11 @@ def run_pipeline() -> bool:
 
     job = defs.resolve_job_def("refresh_all")
     with _instance() as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        )
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure:
@@ -104,13 +111,6 @@ def run_pipeline() -> bool:
             file=sys.stderr,
         )
     return result.success and not failed_checks
-
-
-def prepare_manifest() -> None:
-    """Write dbt's manifest (`dbt parse`), which the code location loads."""
-    from pipelines.defs.transform import dbt_project
-
-    dbt_project.preparer.prepare(dbt_project)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -137,6 +137,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(attainment_table(plan_id=args.plan, status=args.status))
         return 0
     if args.command == "manifest":
+        from pipelines.dbt_project import prepare_manifest
+
         prepare_manifest()
         return 0
     if args.command == "sample-data":

@@ -39,7 +39,13 @@ class FailedExpectation:
             if self.unexpected_count is not None
             else ""
         )
-        return f"{self.expectation}{where}{counts}; samples {self.sample_values}"
+        located = [
+            f"{row.get('source_file')}[{row.get('source_sheet')}] row {row.get('source_row')}"
+            for row in self.sample_rows[:5]
+            if row.get("source_file")
+        ]
+        at = f" at {', '.join(located)}" if located else ""
+        return f"{self.expectation}{where}{counts}; samples {self.sample_values}{at}"
 
 
 @dataclass(frozen=True)

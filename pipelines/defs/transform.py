@@ -1,6 +1,6 @@
 """The dbt project as Dagster assets: staging -> intermediate -> marts.
 
-`DbtProject` is built once here. The manifest is prepared by `make manifest`, by
+The manifest is prepared by `make manifest`, by
 `dagster dev` (`prepare_if_dev`) and by the test fixture; importing this module
 never runs `dbt parse`.
 """
@@ -18,9 +18,9 @@ from dagster_dbt import (
 )
 
 from pipelines import settings
+from pipelines.dbt_project import dbt_project
 from pipelines.warehouse import WarehouseResource
 
-dbt_project = DbtProject(project_dir=settings.DBT_PROJECT_DIR)
 dbt_project.prepare_if_dev()
 
 

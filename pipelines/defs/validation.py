@@ -1,22 +1,36 @@
-"""Blocking Great Expectations checks on the ingested tables.
+"""Great Expectations checks on ingested tables, as blocking Dagster asset checks.
 
-A failing suite fails the check with ERROR severity, and since the checks are
-blocking, nothing downstream of the table is built in that run. The check's
-metadata lists each failed expectation with its counts, sample values and the
-file, sheet and row of the offending values.
+Each ingest asset validates the table it parsed before anything is written to the
+warehouse: a failing suite records the check as failed (ERROR severity, with each
+failed expectation, its counts, sample values and the file, sheet and row of the
+offending values) and stops the step, so neither the `raw` schema nor anything
+downstream of it changes.
 """
 
 from __future__ import annotations
 
 import dagster as dg
 
-from pipelines.defs.ingest import OBSERVATIONS_KEY, PLAN_INDICATORS_KEY, RAW_SCHEMA
-from pipelines.validation import ValidationReport, validate_frame
-from pipelines.warehouse import WarehouseResource, read_table
+from pipelines.validation import ValidationReport
+
+SUITE_DOCS = "Great Expectations suite expectations/{suite}.json"
 
 
-def _result(report: ValidationReport) -> dg.AssetCheckResult:
+def contract_check_spec(asset_key: dg.AssetKey, suite: str, **kwargs: object) -> dg.AssetCheckSpec:
+    """The blocking check that `suite` runs on the table of `asset_key`."""
+    return dg.AssetCheckSpec(
+        name=f"gx_{suite}",
+        asset=asset_key,
+        blocking=True,
+        description=SUITE_DOCS.format(suite=suite),
+        **kwargs,
+    )
+
+
+def contract_check_result(asset_key: dg.AssetKey, report: ValidationReport) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(
+        asset_key=asset_key,
+        check_name=f"gx_{report.suite}",
         passed=report.success,
         severity=dg.AssetCheckSeverity.ERROR,
         description=None if report.success else "; ".join(f.describe() for f in report.failed),
@@ -24,34 +38,16 @@ def _result(report: ValidationReport) -> dg.AssetCheckResult:
     )
 
 
-@dg.asset_check(
-    asset=PLAN_INDICATORS_KEY,
-    name="gx_raw_plan_indicators",
-    blocking=True,
-    description="Great Expectations suite expectations/raw_plan_indicators.json.",
-)
-def plan_indicators_contract(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    with warehouse.get_connection() as connection:
-        frame = read_table(connection, RAW_SCHEMA, "plan_indicators")
-    return _result(validate_frame(frame, "raw_plan_indicators"))
-
-
-@dg.asset_check(
-    asset=OBSERVATIONS_KEY,
-    name="gx_raw_observations",
-    blocking=True,
-    additional_deps=[PLAN_INDICATORS_KEY],
-    description=(
-        "Great Expectations suite expectations/raw_observations.json; known indicator and "
-        "region codes come from the plan registry."
-    ),
-)
-def observations_contract(warehouse: WarehouseResource) -> dg.AssetCheckResult:
-    with warehouse.get_connection() as connection:
-        frame = read_table(connection, RAW_SCHEMA, "observations")
-        registry = read_table(connection, RAW_SCHEMA, "plan_indicators")
-    parameters = {
-        "known_indicator_codes": sorted(registry["indicator_code"].unique().to_list()),
-        "known_region_codes": sorted(registry["region_code"].unique().to_list()),
-    }
-    return _result(validate_frame(frame, "raw_observations", parameters))
+def raise_if_failed(report: ValidationReport) -> None:
+    """Stop the step (nothing written, nothing downstream run) when the suite failed."""
+    if report.success:
+        return
+    lines = "\n".join(f"- {failure.describe()}" for failure in report.failed)
+    raise dg.Failure(
+        description=(
+            f"输入未通过校验，未写入仓库 / the input failed validation and was not loaded "
+            f"({report.suite}, {len(report.failed)} of {report.evaluated} expectations failed):\n"
+            f"{lines}"
+        ),
+        metadata=report.metadata(),
+    )
