@@ -1,0 +1,109 @@
+"""Shared fixtures: a prepared dbt manifest, the loaded definitions, and temp warehouses.
+
+No test touches the repository's `warehouse/`: PLAN_WAREHOUSE_DIR points at a
+temporary directory for the whole session, and each test that runs the pipeline
+gets its own.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_RAW_DIR = REPO_ROOT / "raw"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ["PLAN_WAREHOUSE_DIR"] = tempfile.mkdtemp(prefix="plan-warehouse-session-")
+    os.environ["PLAN_RAW_DIR"] = str(SAMPLE_RAW_DIR)
+    os.environ.pop("DAGSTER_HOME", None)
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+
+
+@dataclass(frozen=True)
+class Workspace:
+    raw_dir: Path
+    warehouse_dir: Path
+
+    @property
+    def database(self) -> Path:
+        return self.warehouse_dir / "indicators.duckdb"
+
+    def add_submission(self, relative: str, text: str, encoding: str = "utf-8") -> Path:
+        path = self.raw_dir / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode(encoding))
+        return path
+
+
+def make_workspace(root: Path, raw_source: Path = SAMPLE_RAW_DIR) -> Workspace:
+    """A copy of the sample landing zone and an empty warehouse directory under `root`."""
+    raw_dir = root / "raw"
+    shutil.copytree(raw_source, raw_dir)
+    warehouse_dir = root / "warehouse"
+    warehouse_dir.mkdir()
+    return Workspace(raw_dir=raw_dir, warehouse_dir=warehouse_dir)
+
+
+def use_workspace(monkeypatch: pytest.MonkeyPatch, workspace: Workspace) -> None:
+    monkeypatch.setenv("PLAN_RAW_DIR", str(workspace.raw_dir))
+    monkeypatch.setenv("PLAN_WAREHOUSE_DIR", str(workspace.warehouse_dir))
+
+
+@pytest.fixture(scope="session")
+def dbt_manifest() -> Path:
+    """dbt's manifest, prepared once for the session (never at import)."""
+    from pipelines.dbt_project import dbt_project, prepare_manifest
+
+    prepare_manifest()
+    return dbt_project.manifest_path
+
+
+@pytest.fixture(scope="session")
+def defs(dbt_manifest: Path):  # noqa: ANN201 - dagster is imported lazily
+    from pipelines.definitions import defs
+
+    return defs
+
+
+def materialize_all(defs, **kwargs):  # noqa: ANN001, ANN201
+    """Materialize every asset of the code location in process, as a run would."""
+    import dagster as dg
+
+    return dg.materialize(
+        list(defs.assets),
+        resources=defs.resources,
+        raise_on_error=False,
+        **kwargs,
+    )
+
+
+@dataclass(frozen=True)
+class SampleRun:
+    workspace: Workspace
+    result: object
+
+
+@pytest.fixture(scope="session")
+def sample_run(defs, tmp_path_factory: pytest.TempPathFactory) -> SampleRun:
+    """One full materialization of the bundled sample data into a temp warehouse."""
+    workspace = make_workspace(tmp_path_factory.mktemp("sample-run"))
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        use_workspace(monkeypatch, workspace)
+        result = materialize_all(defs)
+    return SampleRun(workspace=workspace, result=result)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
+    """A fresh copy of the sample data and an empty warehouse, set in the environment."""
+    ws = make_workspace(tmp_path)
+    use_workspace(monkeypatch, ws)
+    return ws

@@ -1,0 +1,83 @@
+"""`python -m pipelines` as a user runs it, in subprocesses, against temp warehouses."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+from tests.conftest import REPO_ROOT, SampleRun, Workspace
+
+
+def pipelines_cli(*args: str, workspace: Workspace, **kwargs) -> subprocess.Popen:
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"},
+        "PLAN_RAW_DIR": str(workspace.raw_dir),
+        "PLAN_WAREHOUSE_DIR": str(workspace.warehouse_dir),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "pipelines", *args],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        **kwargs,
+    )
+
+
+def test_status_prints_the_attainment_table(sample_run: SampleRun) -> None:
+    process = pipelines_cli("status", workspace=sample_run.workspace)
+    output, _ = process.communicate(timeout=120)
+
+    assert process.returncode == 0, output
+    lines = output.splitlines()
+    assert lines[0].split() == [
+        "indicator_code", "name_zh", "unit", "target_value", "latest_period",
+        "actual_value", "completion_ratio", "status",
+    ]
+    gdp = next(line for line in lines if line.startswith("gdp "))
+    assert gdp.split() == ["gdp", "地区生产总值", "亿元", "860", "2025", "801.5", "0.932", "not_achieved"]
+    assert len(lines) == 2 + 9
+
+
+def test_status_filters_by_status(sample_run: SampleRun) -> None:
+    process = pipelines_cli("status", "--status", "no_data", workspace=sample_run.workspace)
+    output, _ = process.communicate(timeout=120)
+
+    assert process.returncode == 0, output
+    assert [line.split()[0] for line in output.splitlines()[2:]] == ["longevity_food_output"]
+
+
+def test_two_runs_started_together_both_succeed(dbt_manifest: Path, workspace: Workspace) -> None:
+    first = pipelines_cli("run", workspace=workspace)
+    second = pipelines_cli("run", workspace=workspace)
+    outputs = [process.communicate(timeout=900)[0] for process in (first, second)]
+
+    for process, output in zip((first, second), outputs, strict=True):
+        assert process.returncode == 0, output[-3000:]
+        assert "Could not set lock" not in output
+        assert f"Warehouse: {workspace.database}" in output
+    with duckdb.connect(str(workspace.database), read_only=True) as connection:
+        (count,) = connection.execute(
+            "select count(*) from marts.mart_indicator_attainment"
+        ).fetchone()
+    assert count == 9
+
+
+def test_run_with_a_bad_file_exits_non_zero_and_says_why(
+    dbt_manifest: Path, workspace: Workspace
+) -> None:
+    workspace.add_submission(
+        "submissions/420881/typo.csv", "指标代码,时期,数值,单位\ngpd,2024,750,亿元\n"
+    )
+    process = pipelines_cli("run", workspace=workspace)
+    output, _ = process.communicate(timeout=600)
+
+    assert process.returncode == 1
+    assert "gx_raw_observations" in output
+    assert "samples ['gpd'] at submissions/420881/typo.csv[csv] row 2" in output
+    assert "未写入仓库 / the input failed validation and was not loaded" in output

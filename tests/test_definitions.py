@@ -1,0 +1,90 @@
+"""The code location loads, with one connected graph from the files to the marts."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+
+from tests.conftest import REPO_ROOT
+
+EXPECTED_ASSETS = {
+    "raw/plan_indicators",
+    "raw/observations",
+    "staging/stg_plan_indicators",
+    "staging/stg_observations",
+    "intermediate/int_observations_current",
+    "intermediate/int_indicator_progress",
+    "marts/dim_indicator",
+    "marts/fct_indicator_observation",
+    "marts/mart_indicator_attainment",
+}
+
+
+def test_asset_keys_and_groups_follow_the_layers(defs) -> None:
+    graph = defs.resolve_asset_graph()
+    keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
+    assert keys == EXPECTED_ASSETS
+
+    groups = {
+        key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()
+    }
+    assert {k: g for k, g in groups.items() if k.startswith("raw/")} == {
+        "raw/plan_indicators": "ingest",
+        "raw/observations": "ingest",
+    }
+    for key, group in groups.items():
+        if not key.startswith("raw/"):
+            assert group == key.split("/")[0], key
+
+
+def test_the_mart_traces_back_to_both_raw_files(defs) -> None:
+    graph = defs.resolve_asset_graph()
+    mart = dg.AssetKey(["marts", "mart_indicator_attainment"])
+    upstream = {k.to_user_string() for k in graph.get(mart).parent_keys}
+    assert upstream == {"marts/dim_indicator", "intermediate/int_indicator_progress"}
+
+    ancestors = dg.AssetSelection.assets(mart).upstream().resolve(graph)
+    assert {"raw/observations", "raw/plan_indicators"} <= {a.to_user_string() for a in ancestors}
+
+
+def test_ingest_checks_are_blocking_and_dbt_tests_are_checks(defs) -> None:
+    graph = defs.resolve_asset_graph()
+    checks = {key: graph.get_check_spec(key) for key in graph.asset_check_keys}
+    gx = {
+        f"{key.asset_key.to_user_string()}:{key.name}": spec.blocking
+        for key, spec in checks.items()
+        if key.name.startswith("gx_")
+    }
+    assert gx == {
+        "raw/plan_indicators:gx_raw_plan_indicators": True,
+        "raw/observations:gx_raw_observations": True,
+    }
+    dbt_checks = [key for key in checks if key.asset_key.path[0] in {"staging", "marts"}]
+    assert len(dbt_checks) >= 40
+    assert any(
+        key.name == "accepted_values_mart_indicator_attainment_status__achieved__not_achieved__no_data"
+        for key in dbt_checks
+    )
+
+
+def test_runs_in_one_process(defs) -> None:
+    job = defs.resolve_job_def("refresh_all")
+    assert job.executor_def is dg.in_process_executor
+
+
+def test_workspace_validates_with_the_dagster_cli(dbt_manifest: Path) -> None:
+    dagster = Path(sys.executable).with_name("dagster")
+    completed = subprocess.run(
+        [str(dagster), "definitions", "validate", "-w", "workspace.yaml"],
+        cwd=REPO_ROOT,
+        env={k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "plan_indicators" in completed.stdout + completed.stderr

@@ -1,0 +1,167 @@
+"""The whole pipeline on real files: Polars -> GX -> DuckDB -> dbt build -> marts."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import duckdb
+
+from tests.conftest import REPO_ROOT, SampleRun, Workspace, materialize_all
+
+MART = "marts.mart_indicator_attainment"
+
+
+def query(database, sql: str) -> list[tuple]:
+    with duckdb.connect(str(database), read_only=True) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def materialized(result) -> set[str]:
+    return {
+        event.asset_key.to_user_string()
+        for event in result.all_events
+        if event.event_type_value == "ASSET_MATERIALIZATION"
+    }
+
+
+def test_sample_run_succeeds_with_every_check_passing(sample_run: SampleRun) -> None:
+    result = sample_run.result
+    assert result.success
+    evaluations = result.get_asset_check_evaluations()
+    assert len(evaluations) >= 40
+    assert [e.check_name for e in evaluations if not e.passed] == []
+    assert "marts/mart_indicator_attainment" in materialized(result)
+
+
+def test_sample_run_writes_to_the_temp_warehouse_only(sample_run: SampleRun) -> None:
+    database = sample_run.workspace.database
+    assert database.exists()
+    assert not str(database).startswith(str(REPO_ROOT))
+
+
+def test_raw_tables_hold_every_row_with_provenance(sample_run: SampleRun) -> None:
+    database = sample_run.workspace.database
+    assert query(database, "select count(*) from raw.observations") == [(50,)]
+    assert query(database, "select count(*) from raw.plan_indicators") == [(9,)]
+    assert query(
+        database,
+        "select source_sheet, source_row, value from raw.observations "
+        "where indicator_code = 'patents_granted' and period = '2023'",
+    ) == [("专利", 11, 214.0)]
+
+
+def test_attainment_mart_values(sample_run: SampleRun) -> None:
+    rows = query(
+        sample_run.workspace.database,
+        f"select indicator_code, name_zh, unit, target_value, latest_period, actual_value, "
+        f"completion_ratio, status from {MART} order by indicator_code",
+    )
+    by_code = {row[0]: row[1:] for row in rows}
+    assert len(by_code) == 9
+    # Level target: the latest annual value (2025: 801.5 of 860).
+    assert by_code["gdp"] == ("地区生产总值", "亿元", 860.0, "2025", 801.5, 0.932, "not_achieved")
+    # Cumulative target: flows 2021-2025 (372+405+418+436+452), the 2020 base excluded.
+    assert by_code["patent_applications"][3:] == ("2025", 2083.0, 1.0415, "achieved")
+    assert by_code["patents_granted"][3:] == ("2025", 1066.0, 0.9691, "not_achieved")
+    assert by_code["urbanization_rate"][4:] == (60.4, 1.0067, "achieved")
+    # Registered but not submitted.
+    assert by_code["longevity_food_output"][3:] == (None, None, None, "no_data")
+
+
+def test_fact_table_keeps_sub_annual_periods(sample_run: SampleRun) -> None:
+    rows = query(
+        sample_run.workspace.database,
+        "select period, period_type, period_end_date::varchar from marts.fct_indicator_observation "
+        "where indicator_code = 'gdp' and period like '2025%' order by period_end_date",
+    )
+    assert rows == [
+        ("2025-Q1", "quarter", "2025-03-31"),
+        ("2025-Q2", "quarter", "2025-06-30"),
+        ("2025-Q3", "quarter", "2025-09-30"),
+        ("2025", "year", "2025-12-31"),
+    ]
+
+
+def copy_warehouse(sample_run: SampleRun, workspace: Workspace) -> None:
+    shutil.copy(sample_run.workspace.database, workspace.database)
+
+
+def test_bad_file_fails_the_check_blocks_downstream_and_keeps_the_warehouse(
+    defs, sample_run: SampleRun, workspace: Workspace
+) -> None:
+    copy_warehouse(sample_run, workspace)
+    before = query(workspace.database, f"select * from {MART} order by indicator_code")
+    workspace.add_submission(
+        "submissions/420881/late_fix.csv",
+        "指标代码,时期,数值,单位\ngdp,2024,七百五十,亿元\ngdp_total,2024-13,750,亿元\n",
+    )
+
+    result = materialize_all(defs)
+
+    assert not result.success
+    failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    assert [(e.asset_key.to_user_string(), e.check_name) for e in failed] == [
+        ("raw/observations", "gx_raw_observations")
+    ]
+    metadata = failed[0].metadata
+    assert metadata["expectations_failed"].value == 3
+    failures = metadata["failed_expectations"].value
+    assert {f["expectation"] for f in failures} == {
+        "expect_column_values_to_be_in_set",
+        "expect_column_values_to_match_regex",
+    }
+    by_column = {f["column"]: f for f in failures}
+    assert by_column["indicator_code"]["sample_values"] == ["gdp_total"]
+    assert by_column["indicator_code"]["unexpected_count"] == 1
+    assert by_column["value_text"]["sample_rows"][0]["source_file"] == (
+        "submissions/420881/late_fix.csv"
+    )
+    assert by_column["value_text"]["sample_rows"][0]["source_row"] == 2
+    # Nothing downstream ran, and nothing already in the warehouse changed.
+    assert materialized(result) == {"raw/plan_indicators"}
+    assert query(workspace.database, "select count(*) from raw.observations") == [(50,)]
+    assert query(workspace.database, f"select * from {MART} order by indicator_code") == before
+
+
+def test_bad_registry_blocks_everything_after_it(defs, workspace: Workspace) -> None:
+    registry = workspace.raw_dir / "registry" / "plan_indicators.csv"
+    registry.write_text(
+        registry.read_text(encoding="utf-8").replace(",level,at_least,860,", ",levels,at_least,860,"),
+        encoding="utf-8",
+    )
+
+    result = materialize_all(defs)
+
+    assert not result.success
+    failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    assert [e.check_name for e in failed] == ["gx_raw_plan_indicators"]
+    assert materialized(result) == set()
+    assert not workspace.database.exists() or query(
+        workspace.database,
+        "select count(*) from information_schema.tables where table_schema = 'marts'",
+    ) == [(0,)]
+
+
+def test_dbt_build_runs_models_tests_and_unit_tests(sample_run: SampleRun) -> None:
+    # dagster-dbt gives each invocation its own target directory, named after the run.
+    run_prefix = sample_run.result.run_id.split("-")[0][:7]
+    (target,) = (REPO_ROOT / "dbt" / "target").glob(f"dbt_models-{run_prefix}-*")
+    results = json.loads((target / "run_results.json").read_text())
+    assert results["args"]["which"] == "build"
+    statuses = {}
+    for node in results["results"]:
+        kind = node["unique_id"].split(".")[0]
+        statuses.setdefault(kind, set()).add(node["status"])
+    assert statuses == {"model": {"success"}, "test": {"pass"}, "unit_test": {"pass"}}
+    unit_tests = [r["unique_id"] for r in results["results"] if r["unique_id"].startswith("unit_test.")]
+    assert len(unit_tests) == 3
+
+
+def test_second_run_gives_the_same_warehouse(defs, sample_run: SampleRun, workspace) -> None:
+    copy_warehouse(sample_run, workspace)
+    result = materialize_all(defs)
+    assert result.success
+    assert query(workspace.database, f"select * from {MART} order by indicator_code") == query(
+        sample_run.workspace.database, f"select * from {MART} order by indicator_code"
+    )

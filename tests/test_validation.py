@@ -1,0 +1,91 @@
+"""Great Expectations suites from `expectations/`, run for real on parsed tables."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipelines.registry import find_registry_files, read_registry
+from pipelines.submissions import find_submission_files, read_submissions
+from pipelines.validation import validate_frame
+from tests.conftest import SAMPLE_RAW_DIR
+
+
+def registry() -> pl.DataFrame:
+    return read_registry(find_registry_files(SAMPLE_RAW_DIR), SAMPLE_RAW_DIR)
+
+
+def parameters() -> dict[str, list[str]]:
+    frame = registry()
+    return {
+        "known_indicator_codes": sorted(frame["indicator_code"].unique()),
+        "known_region_codes": sorted(frame["region_code"].unique()),
+    }
+
+
+def sample_observations() -> pl.DataFrame:
+    return read_submissions(find_submission_files(SAMPLE_RAW_DIR), SAMPLE_RAW_DIR)
+
+
+def test_sample_data_meets_both_contracts() -> None:
+    assert validate_frame(registry(), "raw_plan_indicators").success
+    report = validate_frame(sample_observations(), "raw_observations", parameters())
+    assert report.success, [f.describe() for f in report.failed]
+    assert report.evaluated == 10
+    assert report.row_count == 50
+
+
+def test_failures_name_expectation_counts_values_and_rows() -> None:
+    frame = sample_observations()
+    bad = frame.head(2).with_columns(
+        indicator_code=pl.Series(["gdp", "gdp_typo"]),
+        period=pl.Series(["2023", "2023-13"]),
+        value_text=pl.Series(["712.4", "七百"]),
+        source_file=pl.lit("submissions/420881/bad.csv"),
+        source_sheet=pl.lit("csv"),
+        source_row=pl.Series([2, 3]),
+    )
+
+    report = validate_frame(pl.concat([frame, bad]), "raw_observations", parameters())
+
+    assert not report.success
+    failed = {(f.expectation, f.column): f for f in report.failed}
+    assert set(failed) == {
+        ("expect_column_values_to_be_in_set", "indicator_code"),
+        ("expect_column_values_to_match_regex", "period"),
+        ("expect_column_values_to_match_regex", "value_text"),
+    }
+    unknown = failed[("expect_column_values_to_be_in_set", "indicator_code")]
+    assert unknown.unexpected_count == 1
+    assert unknown.element_count == 52
+    assert unknown.sample_values == ["gdp_typo"]
+    assert unknown.sample_rows == [
+        {
+            "indicator_code": "gdp_typo",
+            "source_file": "submissions/420881/bad.csv",
+            "source_sheet": "csv",
+            "source_row": 3,
+        }
+    ]
+    assert "submissions/420881/bad.csv[csv] row 3" in unknown.describe()
+    metadata = report.metadata()
+    assert metadata["expectations_failed"] == 3
+    assert metadata["failed_expectations"][0]["sample_rows"]
+
+
+def test_duplicate_period_in_one_file_fails_uniqueness() -> None:
+    frame = sample_observations()
+    report = validate_frame(pl.concat([frame, frame.head(1)]), "raw_observations", parameters())
+
+    assert [f.expectation for f in report.failed] == ["expect_compound_columns_to_be_unique"]
+    assert report.failed[0].unexpected_count == 2
+
+
+def test_registry_contract_catches_a_bad_kind_and_duplicate_code() -> None:
+    frame = registry()
+    bad = pl.concat([frame, frame.head(1).with_columns(kind=pl.lit("levle"))])
+
+    report = validate_frame(bad, "raw_plan_indicators")
+
+    failed = {f.expectation: f for f in report.failed}
+    assert failed["expect_column_values_to_be_in_set"].sample_values == ["levle"]
+    assert failed["expect_compound_columns_to_be_unique"].unexpected_count == 2
