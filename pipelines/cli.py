@@ -48,9 +48,9 @@ def format_table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> st
 
 def attainment_table(plan_id: str | None = None, status: str | None = None) -> str:
     """The attainment mart as a terminal table."""
-    from pipelines.warehouse import exclusive_access
-
     import duckdb
+
+    from pipelines.warehouse import exclusive_access
 
     path = settings.warehouse_path()
     if not path.exists():
@@ -97,12 +97,12 @@ def run_pipeline() -> bool:
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure:
-                print(f"failed: {event.step_key}: {event.event_specific_data.error.message}",
-                      file=sys.stderr)
+                print(
+                    f"failed: {event.step_key}: {event.event_specific_data.error.message}",
+                    file=sys.stderr,
+                )
     failed_checks = [
-        evaluation
-        for evaluation in result.get_asset_check_evaluations()
-        if not evaluation.passed
+        evaluation for evaluation in result.get_asset_check_evaluations() if not evaluation.passed
     ]
     for evaluation in failed_checks:
         print(

@@ -19,23 +19,45 @@ NOTE = "合成样例数据 / synthetic sample"
 
 # indicator_code -> (unit, {period: value}); synthetic.
 SERIES: dict[str, tuple[str, dict[str, float]]] = {
-    "gdp": ("亿元", {"2020": 560.0, "2021": 625.3, "2022": 668.0, "2023": 712.4,
-                    "2024": 756.9, "2025": 801.5, "2025-Q1": 181.2, "2025-Q2": 388.6,
-                    "2025-Q3": 590.7}),
-    "urbanization_rate": ("%", {"2020": 55.2, "2021": 56.1, "2022": 57.0, "2023": 58.2,
-                               "2024": 59.3, "2025": 60.4}),
-    "rd_spending_share_gdp": ("%", {"2020": 1.45, "2021": 1.62, "2022": 1.80, "2023": 1.96,
-                                   "2024": 2.12, "2025": 2.31}),
-    "patent_applications": ("件", {"2020": 330, "2021": 372, "2022": 405, "2023": 418,
-                                  "2024": 436, "2025": 452}),
-    "patents_granted": ("件", {"2020": 160, "2021": 188, "2022": 205, "2023": 214,
-                              "2024": 226, "2025": 233}),
-    "new_high_tech_enterprises": ("家", {"2021": 7, "2022": 9, "2023": 8, "2024": 10,
-                                        "2025": 9}),
-    "built_up_area": ("平方公里", {"2020": 36.8, "2021": 37.5, "2022": 38.4, "2023": 39.6,
-                                  "2024": 40.7, "2025": 42.3}),
-    "green_phosphorus_output": ("亿元", {"2020": 268, "2021": 305, "2022": 352, "2023": 376,
-                                        "2024": 402, "2025": 431}),
+    "gdp": (
+        "亿元",
+        {
+            "2020": 560.0,
+            "2021": 625.3,
+            "2022": 668.0,
+            "2023": 712.4,
+            "2024": 756.9,
+            "2025": 801.5,
+            "2025-Q1": 181.2,
+            "2025-Q2": 388.6,
+            "2025-Q3": 590.7,
+        },
+    ),
+    "urbanization_rate": (
+        "%",
+        {"2020": 55.2, "2021": 56.1, "2022": 57.0, "2023": 58.2, "2024": 59.3, "2025": 60.4},
+    ),
+    "rd_spending_share_gdp": (
+        "%",
+        {"2020": 1.45, "2021": 1.62, "2022": 1.80, "2023": 1.96, "2024": 2.12, "2025": 2.31},
+    ),
+    "patent_applications": (
+        "件",
+        {"2020": 330, "2021": 372, "2022": 405, "2023": 418, "2024": 436, "2025": 452},
+    ),
+    "patents_granted": (
+        "件",
+        {"2020": 160, "2021": 188, "2022": 205, "2023": 214, "2024": 226, "2025": 233},
+    ),
+    "new_high_tech_enterprises": ("家", {"2021": 7, "2022": 9, "2023": 8, "2024": 10, "2025": 9}),
+    "built_up_area": (
+        "平方公里",
+        {"2020": 36.8, "2021": 37.5, "2022": 38.4, "2023": 39.6, "2024": 40.7, "2025": 42.3},
+    ),
+    "green_phosphorus_output": (
+        "亿元",
+        {"2020": 268, "2021": 305, "2022": 352, "2023": 376, "2024": 402, "2025": 431},
+    ),
 }
 
 
@@ -104,8 +126,10 @@ def write_sample_data(raw_dir: Path) -> list[Path]:
     _write_csv(
         path,
         ["指标代码", "时期", "数值", "单位", "备注"],
-        [[code, period, _format(value), unit, NOTE]
-         for code, period, value, unit in _rows(["green_phosphorus_output"])],
+        [
+            [code, period, _format(value), unit, NOTE]
+            for code, period, value, unit in _rows(["green_phosphorus_output"])
+        ],
         "gbk",
     )
     written.append(path)
@@ -115,8 +139,10 @@ def write_sample_data(raw_dir: Path) -> list[Path]:
     _write_csv(
         path,
         ["region_code", "indicator_code", "period", "value", "unit", "note"],
-        [[REGION, code, period, _format(value), unit, "synthetic sample"]
-         for code, period, value, unit in _rows(["built_up_area"])],
+        [
+            [REGION, code, period, _format(value), unit, "synthetic sample"]
+            for code, period, value, unit in _rows(["built_up_area"])
+        ],
         "utf-8-sig",
     )
     written.append(path)

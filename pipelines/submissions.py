@@ -128,7 +128,9 @@ def read_submission(path: Path, raw_dir: Path) -> pl.DataFrame:
         try:
             frame = pl.read_csv(text.encode("utf-8"), infer_schema=False)
         except pl.exceptions.PolarsError as error:
-            raise SubmissionError(f"{file_label}: 无法解析 CSV / cannot parse CSV: {error}") from error
+            raise SubmissionError(
+                f"{file_label}: 无法解析 CSV / cannot parse CSV: {error}"
+            ) from error
         frames = [_to_long(frame, path, file_label, "csv")]
     elif suffix == ".xlsx":
         try:

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+from dagster import ConfigurableResource
 from dagster_duckdb import DuckDBResource
 from filelock import FileLock
-from dagster import ConfigurableResource
 from pydantic import Field
 
 from pipelines import settings

@@ -36,11 +36,26 @@ def test_status_prints_the_attainment_table(sample_run: SampleRun) -> None:
     assert process.returncode == 0, output
     lines = output.splitlines()
     assert lines[0].split() == [
-        "indicator_code", "name_zh", "unit", "target_value", "latest_period",
-        "actual_value", "completion_ratio", "status",
+        "indicator_code",
+        "name_zh",
+        "unit",
+        "target_value",
+        "latest_period",
+        "actual_value",
+        "completion_ratio",
+        "status",
     ]
     gdp = next(line for line in lines if line.startswith("gdp "))
-    assert gdp.split() == ["gdp", "地区生产总值", "亿元", "860", "2025", "801.5", "0.932", "not_achieved"]
+    assert gdp.split() == [
+        "gdp",
+        "地区生产总值",
+        "亿元",
+        "860",
+        "2025",
+        "801.5",
+        "0.932",
+        "not_achieved",
+    ]
     assert len(lines) == 2 + 9
 
 

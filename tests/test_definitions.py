@@ -29,9 +29,7 @@ def test_asset_keys_and_groups_follow_the_layers(defs) -> None:
     keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
     assert keys == EXPECTED_ASSETS
 
-    groups = {
-        key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()
-    }
+    groups = {key.to_user_string(): graph.get(key).group_name for key in graph.get_all_asset_keys()}
     assert {k: g for k, g in groups.items() if k.startswith("raw/")} == {
         "raw/plan_indicators": "ingest",
         "raw/observations": "ingest",
@@ -66,7 +64,8 @@ def test_ingest_checks_are_blocking_and_dbt_tests_are_checks(defs) -> None:
     dbt_checks = [key for key in checks if key.asset_key.path[0] in {"staging", "marts"}]
     assert len(dbt_checks) >= 40
     assert any(
-        key.name == "accepted_values_mart_indicator_attainment_status__achieved__not_achieved__no_data"
+        key.name
+        == "accepted_values_mart_indicator_attainment_status__achieved__not_achieved__no_data"
         for key in dbt_checks
     )
 

@@ -127,7 +127,9 @@ def test_bad_file_fails_the_check_blocks_downstream_and_keeps_the_warehouse(
 def test_bad_registry_blocks_everything_after_it(defs, workspace: Workspace) -> None:
     registry = workspace.raw_dir / "registry" / "plan_indicators.csv"
     registry.write_text(
-        registry.read_text(encoding="utf-8").replace(",level,at_least,860,", ",levels,at_least,860,"),
+        registry.read_text(encoding="utf-8").replace(
+            ",level,at_least,860,", ",levels,at_least,860,"
+        ),
         encoding="utf-8",
     )
 
@@ -154,7 +156,9 @@ def test_dbt_build_runs_models_tests_and_unit_tests(sample_run: SampleRun) -> No
         kind = node["unique_id"].split(".")[0]
         statuses.setdefault(kind, set()).add(node["status"])
     assert statuses == {"model": {"success"}, "test": {"pass"}, "unit_test": {"pass"}}
-    unit_tests = [r["unique_id"] for r in results["results"] if r["unique_id"].startswith("unit_test.")]
+    unit_tests = [
+        r["unique_id"] for r in results["results"] if r["unique_id"].startswith("unit_test.")
+    ]
     assert len(unit_tests) == 3
 
 

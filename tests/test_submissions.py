@@ -29,7 +29,7 @@ def write(raw_dir: Path, relative: str, data: bytes) -> Path:
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
 def test_csv_encodings_give_the_same_rows(tmp_path: Path, encoding: str) -> None:
-    text = CHINESE_HEADER + "420881,gdp,2023,\"1,712.4\",亿元\n"
+    text = CHINESE_HEADER + '420881,gdp,2023,"1,712.4",亿元\n'
     path = write(tmp_path, "submissions/420881/stats.csv", text.encode(encoding))
 
     frame = read_submission(path, tmp_path)
@@ -67,7 +67,9 @@ def test_value_that_is_not_a_number_is_kept_as_written(tmp_path: Path) -> None:
 
 
 def test_missing_required_column_names_file_and_column(tmp_path: Path) -> None:
-    path = write(tmp_path, "submissions/420881/stats.csv", "指标代码,时期,单位\ngdp,2023,亿元\n".encode())
+    path = write(
+        tmp_path, "submissions/420881/stats.csv", "指标代码,时期,单位\ngdp,2023,亿元\n".encode()
+    )
 
     with pytest.raises(SubmissionError) as error:
         read_submission(path, tmp_path)

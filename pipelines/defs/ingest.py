@@ -32,8 +32,10 @@ def _preview(frame: pl.DataFrame, rows: int = 10) -> dg.MetadataValue:
     lines = [
         "| " + " | ".join(head.columns) + " |",
         "|" + "---|" * head.width,
-        *("| " + " | ".join("" if v is None else str(v) for v in row) + " |"
-          for row in head.iter_rows()),
+        *(
+            "| " + " | ".join("" if v is None else str(v) for v in row) + " |"
+            for row in head.iter_rows()
+        ),
     ]
     return dg.MetadataValue.md("\n".join(lines))
 
@@ -59,7 +61,9 @@ def plan_indicators(warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResul
             "dagster/row_count": rows,
             "files": [path.relative_to(raw_dir).as_posix() for path in files],
             "plans": sorted(frame["plan_id"].unique().to_list()),
-            "preview": _preview(frame.select("plan_id", "indicator_code", "name_zh", "target_value", "unit")),
+            "preview": _preview(
+                frame.select("plan_id", "indicator_code", "name_zh", "target_value", "unit")
+            ),
         }
     )
 
