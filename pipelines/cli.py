@@ -46,8 +46,10 @@ def format_table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> st
     return "\n".join([line(cells[0]), rule, *(line(r) for r in cells[1:])])
 
 
-def attainment_table(plan_id: str | None = None, status: str | None = None) -> str:
-    """The attainment mart as a terminal table."""
+def attainment_table(
+    plan_id: str | None = None, status: str | None = None, assessed_only: bool = False
+) -> str:
+    """The attainment mart as a terminal table (`assessed_only`: targets with data)."""
     import duckdb
 
     from pipelines.warehouse import exclusive_access
@@ -63,15 +65,23 @@ def attainment_table(plan_id: str | None = None, status: str | None = None) -> s
     if status:
         filters.append("status = ?")
         params.append(status)
+    if assessed_only:
+        filters.append("status in ('achieved', 'not_achieved')")
     if filters:
         query += " where " + " and ".join(filters)
     query += " order by plan_id, region_code, indicator_code"
+    summary_query = (
+        "select status, count(*) from marts.mart_indicator_attainment "
+        "group by status order by status"
+    )
     with exclusive_access(path), duckdb.connect(str(path), read_only=True) as connection:
         try:
             rows = connection.execute(query, params).fetchall()
+            counts = connection.execute(summary_query).fetchall()
         except duckdb.CatalogException:
             return "No attainment mart yet: no run has reached the marts."
-    return format_table(ATTAINMENT_COLUMNS, rows)
+    summary = ", ".join(f"{name} {count}" for name, count in counts)
+    return f"{format_table(ATTAINMENT_COLUMNS, rows)}\n\nAll targets: {summary}"
 
 
 def _instance():  # noqa: ANN202 - dagster is imported lazily
@@ -113,6 +123,34 @@ def run_pipeline() -> bool:
     return result.success and not failed_checks
 
 
+def scan_plan(args: argparse.Namespace) -> int:
+    """`plan scan`: every numeric mention in a plan, covered by a target or excluded."""
+    from pathlib import Path
+
+    import yaml
+
+    from pipelines.scanner import format_report, load_exclusions, scan, unused_exclusions
+
+    text_path = Path(args.file)
+    text = text_path.read_text(encoding="utf-8")
+    registry_path = Path(args.registry) if args.registry else text_path.with_name("plan.yaml")
+    quotes: dict[str, tuple[int, int]] = {}
+    if registry_path.exists():
+        definition = yaml.safe_load(registry_path.read_text(encoding="utf-8")) or {}
+        for entry in definition.get("indicators") or []:
+            quotes[str(entry["code"])] = (int(entry["span"][0]), int(entry["span"][1]))
+    exclusions_path = (
+        Path(args.exclusions) if args.exclusions else text_path.with_name("exclusions.yaml")
+    )
+    exclusions = load_exclusions(exclusions_path)
+    mentions = scan(text, quotes, exclusions)
+    shown = [m for m in mentions if m.status == "uncovered"] if args.uncovered else mentions
+    print(format_report(shown, str(text_path)))
+    for stale in unused_exclusions(text, exclusions):
+        print(f"exclusion matches nothing in the text: {stale.label}", file=sys.stderr)
+    return 1 if any(m.status == "uncovered" for m in mentions) else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipelines", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -121,6 +159,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     status.add_argument("--plan", help="only this plan_id")
     status.add_argument("--status", help="only this status (achieved, not_achieved, no_data)")
     commands.add_parser("manifest", help="prepare dbt's manifest (dbt parse)")
+    plan = commands.add_parser("plan", help="work with plan texts and their registries")
+    plan_commands = plan.add_subparsers(dest="plan_command", required=True)
+    scan = plan_commands.add_parser(
+        "scan",
+        help="list every number in a plan's text and what covers it; exit 1 if any is uncovered",
+    )
+    scan.add_argument("file", help="the plan's text (plan.txt)")
+    scan.add_argument("--registry", help="plan.yaml (default: beside FILE)")
+    scan.add_argument("--exclusions", help="exclusions.yaml (default: beside FILE)")
+    scan.add_argument("--uncovered", action="store_true", help="print only uncovered numbers")
+    plan_commands.add_parser(
+        "table", help="print every registered target as a Markdown table (as in the README)"
+    )
     sample = commands.add_parser("sample-data", help="write the synthetic sample submissions")
     sample.add_argument("--raw-dir", help="where to write them (default PLAN_RAW_DIR)")
     args = parser.parse_args(argv)
@@ -129,7 +180,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ok = run_pipeline()
         print(f"Warehouse: {settings.warehouse_path()}")
         if settings.warehouse_path().exists():
-            print(attainment_table())
+            print("Targets with data (`python -m pipelines status` lists all):")
+            print(attainment_table(assessed_only=True))
         if not ok:
             print("The run failed; the details are above and in the Dagster UI.", file=sys.stderr)
         return 0 if ok else 1
@@ -141,6 +193,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         prepare_manifest()
         return 0
+    if args.command == "plan" and args.plan_command == "table":
+        from pipelines.registry import find_plan_folders, markdown_table, read_registry
+
+        raw_dir = settings.raw_dir()
+        print(markdown_table(read_registry(find_plan_folders(raw_dir), raw_dir)))
+        return 0
+    if args.command == "plan":
+        return scan_plan(args)
     if args.command == "sample-data":
         from pathlib import Path
 

@@ -1,44 +1,302 @@
-"""Read the plan registry: one row per quantified target of a plan, for one region."""
+"""The plan registry: every quantified target of each plan, traced to its clause.
+
+Each plan is a folder under `raw/registry/` holding `plan.yaml` (the plan, its departments
+and its targets), `plan.txt` (the plan's full text) and `exclusions.yaml` (numbers in the
+text that are not targets). Reading a plan checks that every quote is verbatim at its span
+and derives the chapter and clause from the text; the flattened table is then validated by
+the `raw_plan_indicators` Great Expectations suite like any other input.
+"""
 
 from __future__ import annotations
 
+import bisect
+import re
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import polars as pl
+import yaml
 
 REGISTRY_SUBDIR = "registry"
+PLAN_FILE = "plan.yaml"
+EXCLUSIONS_FILE = "exclusions.yaml"
 
 REGISTRY_SCHEMA: dict[str, pl.DataType] = {
     "plan_id": pl.String(),
+    "plan_title_zh": pl.String(),
+    "plan_adopted_on": pl.Date(),
     "region_code": pl.String(),
+    "region_name_zh": pl.String(),
     "indicator_code": pl.String(),
     "name_zh": pl.String(),
     "name_en": pl.String(),
+    "chapter": pl.String(),
+    "chapter_title": pl.String(),
+    "clause": pl.String(),
+    "clause_title": pl.String(),
+    "pillar_zh": pl.String(),
+    "pillar_en": pl.String(),
+    "department_code": pl.String(),
+    "department_zh": pl.String(),
+    "department_en": pl.String(),
+    "department_source": pl.String(),
     "unit": pl.String(),
     "kind": pl.String(),
     "comparator": pl.String(),
     "target_value": pl.Float64(),
+    "target_upper": pl.Float64(),
+    "tolerance": pl.Float64(),
+    "each_year": pl.Boolean(),
     "base_year": pl.Int64(),
     "target_year": pl.Int64(),
-    "clause": pl.String(),
+    "cadence": pl.String(),
+    "path": pl.String(),
+    "nature": pl.String(),
+    "reference_indicator_code": pl.String(),
+    "notes": pl.String(),
     "source_quote": pl.String(),
+    "source_start": pl.Int64(),
+    "source_end": pl.Int64(),
+    "source_file": pl.String(),
 }
 
+INDICATOR_KEYS = frozenset(
+    {
+        "code", "name_zh", "name_en", "pillar", "department", "unit", "kind", "comparator",
+        "target", "upper", "tolerance", "each_year", "base_year", "target_year", "cadence",
+        "path", "nature", "reference", "notes", "quote", "span",
+    }
+)  # fmt: skip
 
-def find_registry_files(raw_dir: Path) -> list[Path]:
-    """Registry CSV files under `raw_dir/registry`, one or more plans each."""
-    root = raw_dir / REGISTRY_SUBDIR
-    return sorted(root.glob("*.csv")) if root.is_dir() else []
+_CHAPTER = re.compile(r"^([一二三四五六七八九十]+)、(.+)$", re.M)
+_CLAUSE = re.compile(r"^\(([一二三四五六七八九十]+)\)([^。\n]+)", re.M)
 
 
-def read_registry(paths: list[Path], raw_dir: Path) -> pl.DataFrame:
-    """Read every registry file into one table, with the file each row came from."""
-    frames = [
-        pl.read_csv(path, schema=REGISTRY_SCHEMA, encoding="utf8").with_columns(
-            source_file=pl.lit(path.relative_to(raw_dir).as_posix())
+class RegistryError(ValueError):
+    """A plan's registry cannot be read; the message names the file, the entry and the field."""
+
+
+@dataclass(frozen=True)
+class Heading:
+    start: int
+    number: str
+    title: str
+
+
+@dataclass(frozen=True)
+class PlanOutline:
+    """The chapters (一、...) and clauses ((一)...) of a plan's text, by position."""
+
+    chapters: list[Heading]
+    clauses: list[Heading]
+
+    @classmethod
+    def of(cls, text: str) -> PlanOutline:
+        return cls(
+            chapters=[
+                Heading(m.start(), m.group(1), m.group(2).strip()) for m in _CHAPTER.finditer(text)
+            ],
+            clauses=[
+                Heading(m.start(), m.group(1), m.group(2).strip()) for m in _CLAUSE.finditer(text)
+            ],
         )
-        for path in paths
+
+    @staticmethod
+    def _at(headings: list[Heading], position: int) -> Heading | None:
+        index = bisect.bisect_right([h.start for h in headings], position) - 1
+        return headings[index] if index >= 0 else None
+
+    def chapter_at(self, position: int) -> Heading | None:
+        return self._at(self.chapters, position)
+
+    def clause_at(self, position: int) -> Heading | None:
+        clause = self._at(self.clauses, position)
+        chapter = self.chapter_at(position)
+        # A clause belongs to the chapter it follows; text before a chapter's first clause has none.
+        if clause is None or (chapter is not None and clause.start < chapter.start):
+            return None
+        return clause
+
+
+@dataclass(frozen=True)
+class Plan:
+    folder: Path
+    definition: dict[str, Any]
+    text: str
+
+    @property
+    def plan_id(self) -> str:
+        return str(self.definition["plan"]["plan_id"])
+
+    def quote_spans(self) -> dict[str, tuple[int, int]]:
+        return {
+            str(entry["code"]): (int(entry["span"][0]), int(entry["span"][1]))
+            for entry in self.definition.get("indicators") or []
+        }
+
+
+def find_plan_folders(raw_dir: Path) -> list[Path]:
+    """Folders under `raw_dir/registry` that hold a `plan.yaml`, in a stable order."""
+    root = raw_dir / REGISTRY_SUBDIR
+    return sorted(path.parent for path in root.glob(f"*/{PLAN_FILE}")) if root.is_dir() else []
+
+
+def load_plan(folder: Path) -> Plan:
+    """Read a plan folder's `plan.yaml` and the text it names."""
+    path = folder / PLAN_FILE
+    try:
+        definition = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise RegistryError(f"{path}: YAML 格式错误 / invalid YAML: {error}") from error
+    if not isinstance(definition, dict) or "plan" not in definition:
+        raise RegistryError(f"{path}: 缺少 plan 段 / the `plan` section is missing")
+    text_path = folder / str(definition["plan"].get("text", "plan.txt"))
+    if not text_path.exists():
+        raise RegistryError(f"{path}: 找不到规划全文 / plan text not found: {text_path.name}")
+    return Plan(folder=folder, definition=definition, text=text_path.read_text(encoding="utf-8"))
+
+
+def _entry_error(path: Path, index: int, code: object, message: str) -> RegistryError:
+    return RegistryError(f"{path}: indicators[{index}] ({code}): {message}")
+
+
+def plan_rows(plan: Plan, source_file: str) -> list[dict[str, Any]]:
+    """One row per target of `plan`, with chapter, clause, pillar and department resolved."""
+    path = plan.folder / PLAN_FILE
+    meta = plan.definition["plan"]
+    defaults = plan.definition.get("defaults") or {}
+    pillars = plan.definition.get("pillars") or {}
+    departments = plan.definition.get("departments") or {}
+    outline = PlanOutline.of(plan.text)
+    rows = []
+    for index, entry in enumerate(plan.definition.get("indicators") or []):
+        code = entry.get("code")
+        unknown = sorted(set(entry) - INDICATOR_KEYS)
+        if unknown:
+            raise _entry_error(path, index, code, f"未知字段 / unknown fields {unknown}")
+        quote, span = entry.get("quote"), entry.get("span")
+        if not quote or not isinstance(span, list) or len(span) != 2:
+            raise _entry_error(
+                path, index, code, "需要 quote 和 span / needs `quote` and `span: [start, end]`"
+            )
+        start, end = int(span[0]), int(span[1])
+        if plan.text[start:end] != quote:
+            found = plan.text.find(quote)
+            hint = f"; the quote is at [{found}, {found + len(quote)}]" if found >= 0 else ""
+            raise _entry_error(
+                path, index, code,
+                f"引文与原文不符 / quote is not verbatim at span [{start}, {end}]: "
+                f"text there is {plan.text[start:end]!r}{hint}",
+            )  # fmt: skip
+        chapter = outline.chapter_at(start)
+        clause = outline.clause_at(start)
+        pillar_key = entry.get("pillar") or (chapter.number if chapter else None)
+        pillar = pillars.get(pillar_key)
+        if pillar is None:
+            raise _entry_error(
+                path, index, code,
+                f"无法确定所属板块 / no pillar for chapter {pillar_key!r}; set `pillar`",
+            )  # fmt: skip
+        department = departments.get(entry.get("department"))
+        if department is None:
+            raise _entry_error(
+                path, index, code,
+                f"未知责任部门 / unknown department {entry.get('department')!r}",
+            )  # fmt: skip
+
+        def field(name: str, default: Any = None, entry: dict = entry) -> Any:
+            return entry.get(name, defaults.get(name, default))
+
+        rows.append(
+            {
+                "plan_id": str(meta["plan_id"]),
+                "plan_title_zh": meta.get("title_zh"),
+                "plan_adopted_on": meta.get("adopted_on"),
+                "region_code": str(meta["region_code"]),
+                "region_name_zh": meta.get("region_name_zh"),
+                "indicator_code": code,
+                "name_zh": entry.get("name_zh"),
+                "name_en": entry.get("name_en"),
+                "chapter": chapter.number if chapter else None,
+                "chapter_title": chapter.title if chapter else None,
+                "clause": clause.number if clause else None,
+                "clause_title": clause.title if clause else None,
+                "pillar_zh": pillar.get("zh"),
+                "pillar_en": pillar.get("en"),
+                "department_code": entry.get("department"),
+                "department_zh": department.get("zh"),
+                "department_en": department.get("en"),
+                "department_source": "assigned",
+                "unit": entry.get("unit"),
+                "kind": entry.get("kind"),
+                "comparator": entry.get("comparator"),
+                "target_value": entry.get("target"),
+                "target_upper": entry.get("upper"),
+                "tolerance": field("tolerance") if entry.get("kind") == "approximate" else None,
+                "each_year": bool(entry.get("each_year", entry.get("kind") == "annual")),
+                "base_year": field("base_year"),
+                "target_year": field("target_year"),
+                "cadence": field("cadence"),
+                "path": entry.get("path"),
+                "nature": field("nature"),
+                "reference_indicator_code": entry.get("reference"),
+                "notes": entry.get("notes"),
+                "source_quote": quote,
+                "source_start": start,
+                "source_end": end,
+                "source_file": source_file,
+            }
+        )
+    return rows
+
+
+def read_registry(folders: list[Path], raw_dir: Path) -> pl.DataFrame:
+    """Every plan's targets as one table (the `raw.plan_indicators` contract)."""
+    rows = []
+    for folder in folders:
+        plan = load_plan(folder)
+        rows.extend(plan_rows(plan, (folder / PLAN_FILE).relative_to(raw_dir).as_posix()))
+    return (
+        pl.DataFrame(rows, schema=REGISTRY_SCHEMA, orient="row")
+        if rows
+        else pl.DataFrame(schema=REGISTRY_SCHEMA)
+    )
+
+
+def _number(value: float) -> str:
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def describe_target(row: dict[str, Any]) -> str:
+    """A target as a reader would write it: ≥860, ≤100, 4–5, ≈176 (±5%), yes."""
+    kind, comparator, value = row["kind"], row["comparator"], row["target_value"]
+    if kind == "qualitative":
+        return "not set (qualitative)"
+    if kind == "relational":
+        return f"in step with {row['reference_indicator_code']}"
+    if kind == "milestone":
+        return "achieved (yes/no)"
+    if comparator == "within":
+        text = f"{_number(value)}–{_number(row['target_upper'])}"
+    elif comparator == "about":
+        text = f"≈{_number(value)} (±{row['tolerance'] * 100:g}%)"
+    else:
+        text = {"at_least": "≥", "at_most": "≤", "equals": "="}[comparator] + _number(value)
+    return f"{text} each year" if row["each_year"] else text
+
+
+def markdown_table(frame: pl.DataFrame) -> str:
+    """The registry as a Markdown table (code, name, kind, target, unit, clause)."""
+    lines = [
+        "| plan | code | 指标 | indicator | kind | target | unit | by | clause |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    if not frames:
-        return pl.DataFrame(schema={**REGISTRY_SCHEMA, "source_file": pl.String()})
-    return pl.concat(frames, how="vertical")
+    for row in frame.sort("plan_id", "source_start", "indicator_code").iter_rows(named=True):
+        clause = f"{row['chapter']}({row['clause']}) {row['clause_title']}" if row["clause"] else ""
+        lines.append(
+            f"| {row['plan_id']} | `{row['indicator_code']}` | {row['name_zh']} | {row['name_en']} "
+            f"| {row['kind']} | {describe_target(row)} | {row['unit']} | {row['target_year']} "
+            f"| {clause} |"
+        )
+    return "\n".join(lines)

@@ -19,7 +19,8 @@ from pipelines import settings
 
 # Rows named in a failure: enough for a clerk to find them, small enough for the UI.
 SAMPLE_LIMIT = 20
-PROVENANCE_COLUMNS = ["source_file", "source_sheet", "source_row"]
+# Columns that say where a failing value came from, reported with each failure.
+PROVENANCE_COLUMNS = ["source_file", "source_sheet", "source_row", "indicator_code"]
 
 
 @dataclass(frozen=True)
@@ -39,11 +40,7 @@ class FailedExpectation:
             if self.unexpected_count is not None
             else ""
         )
-        located = [
-            f"{row.get('source_file')}[{row.get('source_sheet')}] row {row.get('source_row')}"
-            for row in self.sample_rows[:5]
-            if row.get("source_file")
-        ]
+        located = [_location(row) for row in self.sample_rows[:5] if row.get("source_file")]
         at = f" at {', '.join(located)}" if located else ""
         return f"{self.expectation}{where}{counts}; samples {self.sample_values}{at}"
 
@@ -75,6 +72,14 @@ class ValidationReport:
                 for f in self.failed
             ],
         }
+
+
+def _location(row: dict[str, Any]) -> str:
+    if row.get("source_row") is not None:
+        return f"{row['source_file']}[{row.get('source_sheet')}] row {row['source_row']}"
+    if row.get("indicator_code") is not None:
+        return f"{row['source_file']} ({row['indicator_code']})"
+    return str(row["source_file"])
 
 
 def _jsonable(value: Any) -> Any:

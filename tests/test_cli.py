@@ -56,15 +56,21 @@ def test_status_prints_the_attainment_table(sample_run: SampleRun) -> None:
         "0.932",
         "not_achieved",
     ]
-    assert len(lines) == 2 + 9
+    assert len(lines) == 2 + 59 + 2
+    assert lines[-1] == "All targets: achieved 4, no_data 44, not_achieved 4, not_assessable 7"
 
 
 def test_status_filters_by_status(sample_run: SampleRun) -> None:
-    process = pipelines_cli("status", "--status", "no_data", workspace=sample_run.workspace)
+    process = pipelines_cli("status", "--status", "achieved", workspace=sample_run.workspace)
     output, _ = process.communicate(timeout=120)
 
     assert process.returncode == 0, output
-    assert [line.split()[0] for line in output.splitlines()[2:]] == ["longevity_food_output"]
+    assert [line.split()[0] for line in output.splitlines()[2:-2]] == [
+        "built_up_area",
+        "new_high_tech_enterprises",
+        "patent_applications",
+        "urbanization_rate",
+    ]
 
 
 def test_two_runs_started_together_both_succeed(dbt_manifest: Path, workspace: Workspace) -> None:
@@ -80,7 +86,7 @@ def test_two_runs_started_together_both_succeed(dbt_manifest: Path, workspace: W
         (count,) = connection.execute(
             "select count(*) from marts.mart_indicator_attainment"
         ).fetchone()
-    assert count == 9
+    assert count == 59
 
 
 def test_run_with_a_bad_file_exits_non_zero_and_says_why(

@@ -10,6 +10,7 @@ import duckdb
 from tests.conftest import REPO_ROOT, SampleRun, Workspace, materialize_all
 
 MART = "marts.mart_indicator_attainment"
+DEMO_PLAN = REPO_ROOT / "tests" / "fixtures" / "demo_county_2026_2030"
 
 
 def query(database, sql: str) -> list[tuple]:
@@ -43,7 +44,7 @@ def test_sample_run_writes_to_the_temp_warehouse_only(sample_run: SampleRun) -> 
 def test_raw_tables_hold_every_row_with_provenance(sample_run: SampleRun) -> None:
     database = sample_run.workspace.database
     assert query(database, "select count(*) from raw.observations") == [(50,)]
-    assert query(database, "select count(*) from raw.plan_indicators") == [(9,)]
+    assert query(database, "select count(*) from raw.plan_indicators") == [(59,)]
     assert query(
         database,
         "select source_sheet, source_row, value from raw.observations "
@@ -58,7 +59,7 @@ def test_attainment_mart_values(sample_run: SampleRun) -> None:
         f"completion_ratio, status from {MART} order by indicator_code",
     )
     by_code = {row[0]: row[1:] for row in rows}
-    assert len(by_code) == 9
+    assert len(by_code) == 59
     # Level target: the latest annual value (2025: 801.5 of 860).
     assert by_code["gdp"] == ("地区生产总值", "亿元", 860.0, "2025", 801.5, 0.932, "not_achieved")
     # Cumulative target: flows 2021-2025 (372+405+418+436+452), the 2020 base excluded.
@@ -67,6 +68,42 @@ def test_attainment_mart_values(sample_run: SampleRun) -> None:
     assert by_code["urbanization_rate"][4:] == (60.4, 1.0067, "achieved")
     # Registered but not submitted.
     assert by_code["longevity_food_output"][3:] == (None, None, None, "no_data")
+    # No number to compare with.
+    assert by_code["energy_intensity_gdp"][2:] == (None, None, None, None, "not_assessable")
+
+
+def test_dim_indicator_has_every_target_with_its_attributes(sample_run: SampleRun) -> None:
+    columns = [
+        "indicator_code", "name_zh", "name_en", "kind", "comparator", "target_value",
+        "target_upper", "unit", "base_year", "target_year", "source_quote",
+    ]  # fmt: skip
+    rows = query(
+        sample_run.workspace.database,
+        f"select {', '.join(columns)}, clause, pillar_zh, department_zh, department_source "
+        "from marts.dim_indicator order by indicator_code",
+    )
+    assert len(rows) == 59
+    by_code = {
+        row[0]: dict(zip([*columns, "clause", "pillar", "dept", "dept_source"], row, strict=True))
+        for row in rows
+    }
+    assert by_code["reserve_a_scenic_areas"] == {
+        "indicator_code": "reserve_a_scenic_areas",
+        "name_zh": "后备A级景区",
+        "name_en": "Reserve A-level scenic areas developed",
+        "kind": "range",
+        "comparator": "within",
+        "target_value": 4.0,
+        "target_upper": 5.0,
+        "unit": "个",
+        "base_year": 2020,
+        "target_year": 2025,
+        "source_quote": "培育4-5个后备A级景区",
+        "clause": "四",
+        "pillar": "实力钟祥",
+        "dept": "市文化和旅游局",
+        "dept_source": "assigned",
+    }
 
 
 def test_fact_table_keeps_sub_annual_periods(sample_run: SampleRun) -> None:
@@ -125,11 +162,9 @@ def test_bad_file_fails_the_check_blocks_downstream_and_keeps_the_warehouse(
 
 
 def test_bad_registry_blocks_everything_after_it(defs, workspace: Workspace) -> None:
-    registry = workspace.raw_dir / "registry" / "plan_indicators.csv"
+    registry = workspace.raw_dir / "registry" / "zx_hqd_2021_2025" / "plan.yaml"
     registry.write_text(
-        registry.read_text(encoding="utf-8").replace(
-            ",level,at_least,860,", ",levels,at_least,860,"
-        ),
+        registry.read_text(encoding="utf-8").replace("kind: level", "kind: levels", 1),
         encoding="utf-8",
     )
 
@@ -160,6 +195,31 @@ def test_dbt_build_runs_models_tests_and_unit_tests(sample_run: SampleRun) -> No
         r["unique_id"] for r in results["results"] if r["unique_id"].startswith("unit_test.")
     ]
     assert len(unit_tests) == 3
+
+
+def test_a_second_plan_and_region_load_beside_the_first(defs, workspace: Workspace) -> None:
+    shutil.copytree(DEMO_PLAN, workspace.raw_dir / "registry" / DEMO_PLAN.name)
+    workspace.add_submission(
+        "submissions/990001/demo_statistics_2025-2026.csv",
+        "指标代码,时期,数值,单位\ngdp,2025,210,亿元\ngdp,2026,228.5,亿元\n",
+    )
+
+    result = materialize_all(defs)
+
+    assert result.success
+    database = workspace.database
+    assert query(
+        database,
+        "select plan_id, region_code, count(*) from marts.dim_indicator group by all order by all",
+    ) == [("demo_county_2026_2030", "990001", 6), ("zx_hqd_2021_2025", "420881", 59)]
+    assert query(
+        database,
+        "select plan_id, region_code, latest_period, actual_value, completion_ratio, status "
+        f"from {MART} where indicator_code = 'gdp' order by plan_id",
+    ) == [
+        ("demo_county_2026_2030", "990001", "2026", 228.5, 0.7617, "not_achieved"),
+        ("zx_hqd_2021_2025", "420881", "2025", 801.5, 0.932, "not_achieved"),
+    ]
 
 
 def test_second_run_gives_the_same_warehouse(defs, sample_run: SampleRun, workspace) -> None:

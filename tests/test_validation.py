@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.registry import find_registry_files, read_registry
+from pipelines.registry import find_plan_folders, read_registry
 from pipelines.submissions import find_submission_files, read_submissions
 from pipelines.validation import validate_frame
 from tests.conftest import SAMPLE_RAW_DIR
 
 
 def registry() -> pl.DataFrame:
-    return read_registry(find_registry_files(SAMPLE_RAW_DIR), SAMPLE_RAW_DIR)
+    return read_registry(find_plan_folders(SAMPLE_RAW_DIR), SAMPLE_RAW_DIR)
 
 
 def parameters() -> dict[str, list[str]]:
@@ -89,3 +89,24 @@ def test_registry_contract_catches_a_bad_kind_and_duplicate_code() -> None:
     failed = {f.expectation: f for f in report.failed}
     assert failed["expect_column_values_to_be_in_set"].sample_values == ["levle"]
     assert failed["expect_compound_columns_to_be_unique"].unexpected_count == 2
+
+
+def test_registry_contract_needs_bounds_for_ranges_and_numbers_for_assessable_kinds() -> None:
+    frame = registry().with_columns(
+        target_upper=pl.when(pl.col("indicator_code") == "cultural_industry_parks")
+        .then(None)
+        .otherwise(pl.col("target_upper")),
+        target_value=pl.when(pl.col("indicator_code") == "gdp")
+        .then(None)
+        .otherwise(pl.col("target_value")),
+    )
+
+    report = validate_frame(frame, "raw_plan_indicators")
+
+    failed = {(f.expectation, f.column): f for f in report.failed}
+    assert set(failed) == {
+        ("expect_column_values_to_not_be_null", "target_upper"),
+        ("expect_column_values_to_not_be_null", "target_value"),
+    }
+    rows = failed[("expect_column_values_to_not_be_null", "target_value")].sample_rows
+    assert [r["indicator_code"] for r in rows] == ["gdp"]

@@ -17,7 +17,7 @@ from pipelines.defs.validation import (
     contract_check_spec,
     raise_if_failed,
 )
-from pipelines.registry import find_registry_files, read_registry
+from pipelines.registry import find_plan_folders, read_registry
 from pipelines.submissions import find_submission_files, read_submissions
 from pipelines.validation import validate_frame
 from pipelines.warehouse import WarehouseResource, read_table, replace_table
@@ -44,13 +44,16 @@ def _preview(frame: pl.DataFrame, rows: int = 10) -> dg.MetadataValue:
     key=PLAN_INDICATORS_KEY,
     group_name="ingest",
     kinds={"polars", "duckdb"},
-    description="The plan registry (raw/registry/*.csv): every quantified target of each plan.",
+    description=(
+        "The plan registry (raw/registry/<plan>/plan.yaml): every quantified target of each "
+        "plan, with its quote, span, chapter and clause in the plan's text."
+    ),
     check_specs=[contract_check_spec(PLAN_INDICATORS_KEY, "raw_plan_indicators")],
 )
 def plan_indicators(warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult | dg.Output]:
     raw_dir = settings.raw_dir()
-    files = find_registry_files(raw_dir)
-    frame = read_registry(files, raw_dir)
+    folders = find_plan_folders(raw_dir)
+    frame = read_registry(folders, raw_dir)
     report = validate_frame(frame, "raw_plan_indicators")
     yield contract_check_result(PLAN_INDICATORS_KEY, report)
     raise_if_failed(report)
@@ -59,10 +62,11 @@ def plan_indicators(warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResul
     yield dg.MaterializeResult(
         metadata={
             "dagster/row_count": rows,
-            "files": [path.relative_to(raw_dir).as_posix() for path in files],
+            "plan_folders": [path.relative_to(raw_dir).as_posix() for path in folders],
             "plans": sorted(frame["plan_id"].unique().to_list()),
+            "targets_by_kind": dict(frame.group_by("kind").len().sort("kind").rows()),
             "preview": _preview(
-                frame.select("plan_id", "indicator_code", "name_zh", "target_value", "unit")
+                frame.select("plan_id", "indicator_code", "name_zh", "kind", "target_value", "unit")
             ),
         }
     )

@@ -1,7 +1,7 @@
--- The figure each target is judged on. A level target is judged on the latest
--- annual value up to the target year; a cumulative target on the sum of annual
--- flows after the base year up to the target year. Sub-annual periods are kept in
--- the fact table but not assessed here.
+-- The figure each target is judged on. A cumulative target is judged on the sum of
+-- annual flows after the base year up to the target year; every other kind on the
+-- latest annual value from the base year to the target year. Sub-annual periods are
+-- kept in the fact table but not assessed here.
 with
 
 indicators as (
@@ -41,8 +41,8 @@ in_plan_period as (
     where
         annual.period_year <= indicators.target_year
         and (
-            (indicators.kind = 'level' and annual.period_year >= indicators.base_year)
-            or (indicators.kind = 'cumulative' and annual.period_year > indicators.base_year)
+            (indicators.kind = 'cumulative' and annual.period_year > indicators.base_year)
+            or (indicators.kind <> 'cumulative' and annual.period_year >= indicators.base_year)
         )
 )
 

@@ -1,6 +1,7 @@
 -- First attainment mart: compares the figure each target is judged on with the
--- target. Completion ratio is actual / target for "at least" targets and
--- target / actual for "at most" targets, so 1.0 or more always means met.
+-- target. Completion ratio is actual / target (the lower bound for ranges) and
+-- target / actual for "at most" targets (ranks), so 1.0 or more means met.
+-- Qualitative and relational targets have no number to compare with.
 with
 
 indicators as (
@@ -22,6 +23,8 @@ joined as (
         indicators.kind,
         indicators.comparator,
         indicators.target_value,
+        indicators.target_upper,
+        indicators.tolerance,
         indicators.target_year,
         progress.latest_period,
         progress.latest_value,
@@ -46,22 +49,28 @@ assessed as (
         kind,
         comparator,
         target_value,
+        target_upper,
         target_year,
         latest_period,
         latest_value,
         actual_value,
         periods_reported,
         case
-            when actual_value is null then null
-            when comparator = 'at_least' and target_value <> 0
-                then round(actual_value / target_value, 4)
+            when kind in ('qualitative', 'relational') or actual_value is null then null
             when comparator = 'at_most' and actual_value > 0
                 then round(target_value / actual_value, 4)
+            when comparator <> 'at_most' and target_value <> 0
+                then round(actual_value / target_value, 4)
         end as completion_ratio,
         case
+            when kind in ('qualitative', 'relational') then 'not_assessable'
             when actual_value is null then 'no_data'
-            when comparator = 'at_least' and actual_value >= target_value then 'achieved'
             when comparator = 'at_most' and actual_value <= target_value then 'achieved'
+            when comparator = 'about'
+                and abs(actual_value - target_value) <= tolerance * abs(target_value)
+                then 'achieved'
+            when comparator in ('at_least', 'within', 'equals') and actual_value >= target_value
+                then 'achieved'
             else 'not_achieved'
         end as status,
     from joined
@@ -77,6 +86,7 @@ select
     kind,
     comparator,
     target_value,
+    target_upper,
     target_year,
     latest_period,
     latest_value,

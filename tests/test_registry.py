@@ -1,0 +1,237 @@
+"""The plan registry: quotes verbatim at their spans, every number accounted for, several plans."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from pipelines.registry import (
+    RegistryError,
+    find_plan_folders,
+    load_plan,
+    markdown_table,
+    read_registry,
+)
+from pipelines.scanner import load_exclusions, scan, unused_exclusions
+from tests.conftest import REPO_ROOT, SAMPLE_RAW_DIR
+
+ZX = SAMPLE_RAW_DIR / "registry" / "zx_hqd_2021_2025"
+DEMO = REPO_ROOT / "tests" / "fixtures" / "demo_county_2026_2030"
+SEED = REPO_ROOT.parent / "shared" / "seeds" / "000_b712444e53f6b2ea.txt"
+
+
+@pytest.fixture(scope="module")
+def registry() -> pl.DataFrame:
+    return read_registry(find_plan_folders(SAMPLE_RAW_DIR), SAMPLE_RAW_DIR)
+
+
+def by_code(registry: pl.DataFrame) -> dict[str, dict]:
+    return {row["indicator_code"]: row for row in registry.iter_rows(named=True)}
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="the shared seed is not beside this clone")
+def test_bundled_text_is_the_plan_as_published() -> None:
+    assert (ZX / "plan.txt").read_bytes() == SEED.read_bytes()
+
+
+def test_every_quote_is_verbatim_at_its_span() -> None:
+    plan = load_plan(ZX)
+    entries = plan.definition["indicators"]
+    assert len(entries) == 59
+    for entry in entries:
+        start, end = entry["span"]
+        assert plan.text[start:end] == entry["quote"], entry["code"]
+
+
+def test_no_number_in_the_plan_is_uncovered() -> None:
+    plan = load_plan(ZX)
+    exclusions = load_exclusions(ZX / "exclusions.yaml")
+    mentions = scan(plan.text, plan.quote_spans(), exclusions)
+
+    uncovered = [(m.start, m.text, m.context) for m in mentions if m.status == "uncovered"]
+    assert uncovered == []
+    assert unused_exclusions(plan.text, exclusions) == []
+    assert len(mentions) == 118
+    found = {(m.text, m.start): (m.status, m.by) for m in mentions}
+    assert found[("860", 1130)] == ("covered", "gdp")
+    assert found[("百强", 1170)] == ("covered", "county_economy_top100")
+    assert found[("零的突破", 2005)] == ("covered", "first_local_listed_company")
+    assert found[("三甲", 8287)] == ("covered", "tertiary_hospital")
+    assert found[("4", 2149)] == found[("5", 2151)] == ("covered", "reserve_a_scenic_areas")
+    assert found[("558", 8998)] == ("excluded", "programme_name: “558”工作机制")
+    assert found[("12", 76)][0] == "excluded"
+
+
+def test_a_new_number_in_the_text_is_reported_uncovered() -> None:
+    plan = load_plan(ZX)
+    addition = "新增目标:建成智慧社区30个。"
+    text = plan.text + addition
+    mentions = scan(text, plan.quote_spans(), load_exclusions(ZX / "exclusions.yaml"))
+
+    uncovered = [m for m in mentions if m.status == "uncovered"]
+    assert [(m.text, m.start) for m in uncovered] == [("30", len(plan.text) + addition.index("30"))]
+
+
+def test_plan_scan_command_exit_codes(tmp_path: Path) -> None:
+    def run(path: Path) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "pipelines", "plan", "scan", str(path)],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    clean = run(ZX / "plan.txt")
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "118 numeric mentions: 62 covered by a target, 56 excluded, 0 uncovered" in clean.stdout
+
+    folder = tmp_path / "edited"
+    shutil.copytree(ZX, folder)
+    (folder / "plan.txt").write_text(
+        (ZX / "plan.txt").read_text(encoding="utf-8") + "建成智慧社区30个。", encoding="utf-8"
+    )
+    edited = run(folder / "plan.txt")
+    assert edited.returncode == 1
+    assert "UNCOVERED" in edited.stdout and "建成智慧社区30个" in edited.stdout
+
+
+def test_registry_holds_every_kind_of_target(registry: pl.DataFrame) -> None:
+    rows = by_code(registry)
+
+    def target(code: str) -> tuple:
+        r = rows[code]
+        return (r["kind"], r["comparator"], r["target_value"], r["target_upper"], r["unit"])
+
+    assert target("gdp") == ("level", "at_least", 860.0, None, "亿元")
+    assert target("patent_applications") == ("cumulative", "at_least", 2000.0, None, "件")
+    assert target("projects_over_100m") == ("annual", "at_least", 100.0, None, "个")
+    assert rows["projects_over_100m"]["each_year"] is True
+    assert target("hidden_champions") == ("count", "at_least", 70.0, None, "家")
+    assert target("reserve_a_scenic_areas") == ("range", "within", 4.0, 5.0, "个")
+    assert target("grain_output") == ("approximate", "about", 20.0, None, "亿斤")
+    assert (rows["grain_output"]["each_year"], rows["grain_output"]["tolerance"]) == (True, 0.05)
+    assert target("farm_machinery_power")[:3] == ("approximate", "about", 176.0)
+    assert rows["farm_machinery_power"]["each_year"] is False
+    assert target("county_economy_top100") == ("rank", "at_most", 100.0, None, "位")
+    assert target("scenic_area_5a")[:3] == ("milestone", "equals", 1.0)
+    assert rows["urban_disposable_income"]["kind"] == "relational"
+    assert rows["urban_disposable_income"]["reference_indicator_code"] == "gdp"
+    assert target("energy_intensity_gdp")[:3] == ("qualitative", "at_most", None)
+    assert rows["tech_upgrade_projects_3yr"]["target_year"] == 2023
+    assert set(registry["kind"]) == {
+        "level", "cumulative", "annual", "count", "range", "approximate", "rank",
+        "milestone", "relational", "qualitative",
+    }  # fmt: skip
+    four_top100s = {c for c, r in rows.items() if r["kind"] == "rank" and r["target_value"] == 100}
+    assert four_top100s == {
+        "county_economy_top100",
+        "industry_top100",
+        "business_environment_top100",
+        "county_tourism_top100",
+    }
+
+
+def test_kinds_and_comparators_agree(registry: pl.DataFrame) -> None:
+    expected = {
+        "range": {"within"},
+        "approximate": {"about"},
+        "milestone": {"equals"},
+        "rank": {"at_most"},
+    }
+    for row in registry.iter_rows(named=True):
+        if row["kind"] in expected:
+            assert row["comparator"] in expected[row["kind"]], row["indicator_code"]
+        if row["kind"] in {"level", "count", "cumulative"} and row["target_value"] is not None:
+            assert row["path"] in {"geometric", "linear"}, row["indicator_code"]
+
+
+def test_chapter_clause_and_pillar_come_from_the_text(registry: pl.DataFrame) -> None:
+    rows = by_code(registry)
+
+    def where(code: str) -> tuple:
+        r = rows[code]
+        return (r["chapter"], r["clause"], r["clause_title"], r["pillar_zh"])
+
+    assert where("gdp") == ("一", "三", "主要目标", "实力钟祥")
+    assert where("afforestation") == ("四", "十九", "加强生态保护和环境治理", "大美钟祥")
+    assert where("projects_over_1bn") == ("三", "九", "全力扩大有效投资", "活力钟祥")
+    assert where("tertiary_hospital") == ("五", "二十一", "提升全民健康水平", "幸福钟祥")
+    assert rows["gdp"]["chapter_title"] == "总体要求"
+    # Outside chapter 一, the pillar is always the chapter's.
+    chapter_pillars = {"二": "实力钟祥", "三": "活力钟祥", "四": "大美钟祥", "五": "幸福钟祥"}
+    for row in registry.iter_rows(named=True):
+        if row["chapter"] in chapter_pillars:
+            assert row["pillar_zh"] == chapter_pillars[row["chapter"]], row["indicator_code"]
+    assert set(registry["department_source"]) == {"assigned"}
+    assert registry["department_zh"].null_count() == 0
+
+
+def test_a_quote_off_its_span_is_rejected_with_where_it_is(tmp_path: Path) -> None:
+    folder = tmp_path / "zx"
+    shutil.copytree(ZX, folder)
+    plan_yaml = folder / "plan.yaml"
+    plan_yaml.write_text(
+        plan_yaml.read_text(encoding="utf-8").replace("span: [1120, 1135]", "span: [1121, 1136]"),
+        encoding="utf-8",
+    )
+
+    with pytest.raises(RegistryError) as error:
+        read_registry([folder], tmp_path)
+
+    message = str(error.value)
+    assert "plan.yaml: indicators[0] (gdp)" in message
+    assert "引文与原文不符 / quote is not verbatim at span [1121, 1136]" in message
+    assert "the quote is at [1120, 1135]" in message
+
+
+def test_an_unknown_department_is_rejected(tmp_path: Path) -> None:
+    folder = tmp_path / "zx"
+    shutil.copytree(ZX, folder)
+    plan_yaml = folder / "plan.yaml"
+    plan_yaml.write_text(
+        plan_yaml.read_text(encoding="utf-8").replace(
+            "department: forestry", "department: forestry_bureau", 1
+        ),
+        encoding="utf-8",
+    )
+
+    with pytest.raises(
+        RegistryError, match=r"\(afforestation\): 未知责任部门 / unknown department"
+    ):
+        read_registry([folder], tmp_path)
+
+
+def test_a_second_plan_loads_beside_the_first(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    shutil.copytree(SAMPLE_RAW_DIR / "registry", raw / "registry")
+    shutil.copytree(DEMO, raw / "registry" / DEMO.name)
+
+    registry = read_registry(find_plan_folders(raw), raw)
+
+    counts = dict(
+        registry.group_by("plan_id", "region_code")
+        .len()
+        .select(pl.concat_str("plan_id", "region_code", separator="/"), "len")
+        .rows()
+    )
+    assert counts == {"zx_hqd_2021_2025/420881": 59, "demo_county_2026_2030/990001": 6}
+    demo = registry.filter(pl.col("plan_id") == "demo_county_2026_2030")
+    assert set(demo["base_year"]) == {2025} and set(demo["target_year"]) == {2030}
+    plan = load_plan(DEMO)
+    mentions = scan(plan.text, plan.quote_spans(), load_exclusions(DEMO / "exclusions.yaml"))
+    assert [m for m in mentions if m.status == "uncovered"] == []
+
+
+def test_readme_lists_every_registered_target(registry: pl.DataFrame) -> None:
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("<!-- indicators:start -->\n") + len("<!-- indicators:start -->\n")
+    end = readme.index("\n<!-- indicators:end -->")
+    assert readme[start:end] == markdown_table(registry), (
+        "README's indicator table is out of date: paste `python -m pipelines plan table`"
+    )
