@@ -13,10 +13,13 @@ from pathlib import Path
 
 import yaml
 
-# Arabic numbers (4, 2.5, 12345), and Chinese-numeral quantities that can carry a target:
-# a numeral followed by a measure word or a word such as 强 (百强), 甲 (三甲), 的突破.
+# Units that may follow an Arabic number; the mention includes them (860亿元, 60%, 4-5个).
+_UNITS = "平方公里|万千瓦|亿元|万元|亿斤|万亩|公顷|分钟|元|亩|件|家|个|所|名|项|号|年|天|%"
+# Arabic numbers and ranges (4, 2.5, 4-5, 12345) with their unit, and Chinese-numeral
+# quantities that can carry a target: a numeral followed by a measure word or a word such
+# as 强 (百强), 甲 (三甲), 的突破 (零的突破).
 NUMBER_PATTERN = re.compile(
-    r"\d+(?:\.\d+)?"
+    rf"\d+(?:\.\d+)?(?:\s*[-~～—–－]\s*\d+(?:\.\d+)?)?(?:{_UNITS})?"
     r"|[零一二两三四五六七八九十百千]+(?:的突破|个|家|强|亿|甲|倍|大|项|名|批|年)"
 )
 

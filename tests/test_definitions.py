@@ -65,7 +65,7 @@ def test_ingest_checks_are_blocking_and_dbt_tests_are_checks(defs) -> None:
     assert len(dbt_checks) >= 40
     assert any(
         key.name
-        == "accepted_values_mart_indicator_attainment_status__achieved__not_achieved__no_data"
+        == "accepted_values_mart_indicator_attainment_status__achieved__not_achieved__no_data__not_assessable"
         for key in dbt_checks
     )
 
