@@ -111,16 +111,44 @@ def run_pipeline() -> bool:
                     f"failed: {event.step_key}: {event.event_specific_data.error.message}",
                     file=sys.stderr,
                 )
-    failed_checks = [
-        evaluation for evaluation in result.get_asset_check_evaluations() if not evaluation.passed
-    ]
+    import dagster as dg
+
+    failed_checks = [e for e in result.get_asset_check_evaluations() if not e.passed]
     for evaluation in failed_checks:
+        level = "warning" if evaluation.severity == dg.AssetCheckSeverity.WARN else "check failed"
         print(
-            f"check failed: {evaluation.asset_key.to_user_string()} "
+            f"{level}: {evaluation.asset_key.to_user_string()} "
             f"{evaluation.check_name}: {evaluation.description or ''}",
             file=sys.stderr,
         )
-    return result.success and not failed_checks
+        rejections = evaluation.metadata.get("rejections")
+        if rejections is not None and rejections.value != "none":
+            print(rejections.value.replace("```", "").strip(), file=sys.stderr)
+    errors = [e for e in failed_checks if e.severity == dg.AssetCheckSeverity.ERROR]
+    # Rejected files are warnings: the department resends them, the rest of the run stands.
+    return result.success and not errors
+
+
+def check_files(files: Sequence[str]) -> int:
+    """`check`: what a department's clerk runs before sending files."""
+    from pathlib import Path
+
+    from pipelines.registry import find_plan_folders, read_registry
+    from pipelines.submissions import Catalog, read_submission
+
+    raw_dir = settings.raw_dir()
+    catalog = Catalog(read_registry(find_plan_folders(raw_dir), raw_dir))
+    rejected = 0
+    for name in files:
+        path = Path(name).resolve()
+        if not path.is_file():
+            print(f"✘ {name}: 找不到文件 / file not found")
+            rejected += 1
+            continue
+        result = read_submission(path, raw_dir, catalog)
+        print(result.report())
+        rejected += not result.accepted
+    return 1 if rejected else 0
 
 
 def scan_plan(args: argparse.Namespace) -> int:
@@ -159,6 +187,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     status.add_argument("--plan", help="only this plan_id")
     status.add_argument("--status", help="only this status (achieved, not_achieved, no_data)")
     commands.add_parser("manifest", help="prepare dbt's manifest (dbt parse)")
+    check = commands.add_parser(
+        "check",
+        help="check submission files against the contract and the registry, loading nothing; "
+        "exit 1 if any file would be rejected",
+    )
+    check.add_argument("files", nargs="+", help="CSV or xlsx files")
     plan = commands.add_parser("plan", help="work with plan texts and their registries")
     plan_commands = plan.add_subparsers(dest="plan_command", required=True)
     scan = plan_commands.add_parser(
@@ -193,6 +227,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         prepare_manifest()
         return 0
+    if args.command == "check":
+        return check_files(args.files)
     if args.command == "plan" and args.plan_command == "table":
         from pipelines.registry import find_plan_folders, markdown_table, read_registry
 

@@ -1,47 +1,206 @@
-"""Read departments' submission files (CSV and xlsx) into one long Polars table.
+"""Read departments' submission files (CSV and xlsx) against the submission contract.
 
-Every row keeps its provenance (file, sheet, row number as the clerk sees it in
-the spreadsheet), so any problem found later can be traced back to a cell.
+A file is read into a grid of text cells, the header row is found below any title and unit
+lines, and every data row is checked against the plan registry: the indicator (code or exact
+Chinese name), the period, the value, the unit (converted to the indicator's canonical unit)
+and the value's plausibility. Every problem becomes an `Issue` that names the file, sheet,
+row, column and value, in Chinese and English; a file with any issue is rejected whole.
 """
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import hashlib
+import io
+import os
 import re
+import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
+from pipelines.periods import EXPECTED_FORMATS, FIRST_YEAR, LAST_YEAR, parse_period
+from pipelines.units import conversion_factor, family, normalize_unit
+
 SUBMISSIONS_SUBDIR = "submissions"
 SUPPORTED_SUFFIXES = (".csv", ".xlsx")
+MAX_FILE_BYTES_ENV = "PLAN_MAX_FILE_BYTES"
+MAX_FILE_ROWS_ENV = "PLAN_MAX_FILE_ROWS"
+DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_FILE_ROWS = 100_000
+HEADER_SEARCH_ROWS = 30
 
 OBSERVATION_SCHEMA: dict[str, pl.DataType] = {
     "region_code": pl.String(),
+    "department_code": pl.String(),
     "indicator_code": pl.String(),
     "period": pl.String(),
+    "period_type": pl.String(),
+    "period_year": pl.Int64(),
+    "period_end_month": pl.Int64(),
     "value": pl.Float64(),
-    "value_text": pl.String(),
     "unit": pl.String(),
+    "unit_family": pl.String(),
+    "value_original": pl.Float64(),
+    "unit_original": pl.String(),
+    "value_text": pl.String(),
+    "missing_reason": pl.String(),
+    "note": pl.String(),
     "source_file": pl.String(),
+    "source_checksum": pl.String(),
     "source_sheet": pl.String(),
     "source_row": pl.Int64(),
 }
 
-# Canonical column -> header spellings accepted (compared after trimming, case-insensitive).
+# Canonical column -> header spellings accepted (compared after NFKC, case-insensitive).
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
-    "region_code": ("region_code", "地区代码", "行政区划代码"),
-    "indicator_code": ("indicator_code", "指标代码"),
-    "period": ("period", "时期", "统计期", "期别"),
-    "value": ("value", "数值", "指标值"),
+    "indicator": ("indicator_code", "indicator", "指标代码", "指标名称", "指标", "指标名"),
+    "period": ("period", "时期", "统计期", "期别", "报告期", "统计时期"),
+    "value": ("value", "数值", "指标值", "本期数", "数据", "本期值"),
     "unit": ("unit", "单位", "计量单位"),
+    "note": ("note", "备注", "说明"),
+    "region": ("region_code", "region", "地区代码", "行政区划代码"),
+    "department": ("department", "department_code", "填报单位", "部门"),
 }
-REQUIRED_COLUMNS = ("indicator_code", "period", "value", "unit")
+REQUIRED_COLUMNS = ("indicator", "period", "value")
+COLUMN_NAMES_ZH = {"indicator": "指标", "period": "时期", "value": "数值", "unit": "单位"}
 
+# Cells that mean "not available": kept as missing with this reason, never as zero.
+PLACEHOLDERS = {"—", "——", "-", "--", "－", "…", "……", "...", "/", "／", "无", "N/A", "NA", "n/a"}
+NOTE_MARKERS = ("注", "说明", "备注", "填报人", "审核人", "负责人", "制表", "填报日期", "数据来源")
+_UNIT_LINE = re.compile(r"^(?:计量)?单位[:：]\s*(\S+)")
+_DEPARTMENT_LINE = re.compile(r"填报单位[:：]\s*(\S+)")
 _REGION_DIR = re.compile(r"^\d{6}$")
+_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$")
 
 
-class SubmissionError(ValueError):
-    """A submission file cannot be read at all; the message names the file and the problem."""
+@dataclass(frozen=True)
+class Issue:
+    """One problem in a submission, worded for the clerk who can fix it."""
+
+    file: str
+    code: str
+    problem_zh: str
+    problem_en: str
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    value: str | None = None
+    expected_zh: str | None = None
+    expected_en: str | None = None
+
+    def message(self) -> str:
+        where_zh, where_en = [self.file], [self.file]
+        if self.sheet:
+            where_zh.append(f"工作表「{self.sheet}」")
+            where_en.append(f"sheet '{self.sheet}'")
+        if self.row is not None:
+            where_zh.append(f"第{self.row}行")
+            where_en.append(f"row {self.row}")
+        if self.column:
+            where_zh.append(f"列「{self.column}」")
+            where_en.append(f"column '{self.column}'")
+        found_zh = f"：值「{self.value}」" if self.value is not None else ""
+        found_en = f": value '{self.value}'" if self.value is not None else ""
+        expected_zh = f"；应为{self.expected_zh}" if self.expected_zh else ""
+        expected_en = f"; expected {self.expected_en}" if self.expected_en else ""
+        return (
+            f"{' '.join(where_zh)}{found_zh}，{self.problem_zh}{expected_zh}。\n"
+            f"    {', '.join(where_en)}{found_en}: {self.problem_en}{expected_en}."
+        )
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the registry says about one indicator of one region."""
+
+    indicator_code: str
+    name_zh: str
+    unit: str
+    kind: str
+
+
+class Catalog:
+    """The registry seen from a submission: indicators by region, by code or Chinese name."""
+
+    def __init__(self, registry: pl.DataFrame) -> None:
+        self._by_region: dict[str, dict[str, Target]] = {}
+        self.departments: dict[str, str] = {}
+        for row in registry.iter_rows(named=True):
+            target = Target(row["indicator_code"], row["name_zh"], row["unit"], row["kind"])
+            names = self._by_region.setdefault(str(row["region_code"]), {})
+            names.setdefault(target.indicator_code, target)
+            names.setdefault(_clean(target.name_zh), target)
+            if row.get("department_code"):
+                self.departments[row["department_code"]] = row["department_code"]
+                if row.get("department_zh"):
+                    self.departments[_clean(row["department_zh"])] = row["department_code"]
+
+    @property
+    def regions(self) -> list[str]:
+        return sorted(self._by_region)
+
+    def resolve(self, region_code: str, text: str) -> Target | None:
+        return self._by_region.get(region_code, {}).get(_clean(text))
+
+    def department(self, text: str | None) -> str | None:
+        return self.departments.get(_clean(text)) if text else None
+
+
+@dataclass
+class FileResult:
+    """The outcome of reading one file: its observations, or why it was rejected."""
+
+    file: str
+    checksum: str
+    size_bytes: int
+    region_code: str | None = None
+    department_code: str | None = None
+    rows_read: int = 0
+    observations: pl.DataFrame = field(default_factory=lambda: empty_observations())
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> bool:
+        return not self.issues
+
+    @property
+    def status(self) -> str:
+        return "accepted" if self.accepted else "rejected"
+
+    def report(self) -> str:
+        """What the clerk reads: the verdict, then every problem."""
+        if self.accepted:
+            return (
+                f"✔ {self.file}: 通过，{self.observations.height} 条数据 / accepted, "
+                f"{self.observations.height} values"
+            )
+        lines = [
+            f"✘ {self.file}: 退回，共 {len(self.issues)} 个问题，请修改后重新报送 / rejected, "
+            f"{len(self.issues)} problem(s); please fix and resend the whole file"
+        ]
+        lines.extend(f"  {n}. {issue.message()}" for n, issue in enumerate(self.issues, start=1))
+        return "\n".join(lines)
+
+
+def _clean(text: object) -> str:
+    return unicodedata.normalize("NFKC", str(text or "")).strip()
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def empty_observations() -> pl.DataFrame:
+    return pl.DataFrame(schema=OBSERVATION_SCHEMA)
 
 
 def find_submission_files(raw_dir: Path) -> list[Path]:
@@ -58,38 +217,103 @@ def find_submission_files(raw_dir: Path) -> list[Path]:
     )
 
 
-def decode_text(data: bytes, file_label: str) -> str:
-    """Decode CSV bytes: UTF-8 (with or without BOM) first, then GB18030 (a superset of GBK)."""
+def decode_text(data: bytes) -> str | None:
+    """CSV bytes as text: UTF-8 (with or without BOM) first, then GB18030 (a superset of GBK)."""
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise SubmissionError(
-        f"{file_label}: 无法识别文件编码（应为 UTF-8 或 GBK/GB18030） / "
-        "cannot decode the file (expected UTF-8 or GBK/GB18030)"
-    )
+    return None
 
 
-def _canonical_columns(frame: pl.DataFrame, file_label: str, sheet: str) -> pl.DataFrame:
-    lookup = {
-        alias.casefold(): canonical
-        for canonical, aliases in HEADER_ALIASES.items()
-        for alias in aliases
-    }
-    renames = {}
-    for column in frame.columns:
-        canonical = lookup.get(str(column).strip().casefold())
-        if canonical is not None:
-            renames[column] = canonical
-    frame = frame.select(list(renames)).rename(renames)
-    missing = [column for column in REQUIRED_COLUMNS if column not in frame.columns]
-    if missing:
-        expected = "; ".join(f"{c} ({'/'.join(HEADER_ALIASES[c][1:])})" for c in missing)
-        raise SubmissionError(
-            f"{file_label} [{sheet}]: 缺少必需的列 / missing required columns: {expected}"
+# A grid is one sheet: (sheet name, rows of cleaned text cells, column letters).
+Grid = tuple[str, list[list[str]], list[str]]
+
+
+def _read_grids(path: Path, data: bytes, result: FileResult) -> list[Grid]:
+    def reject(code: str, zh: str, en: str) -> list[Grid]:
+        result.issues.append(Issue(result.file, code, zh, en))
+        return []
+
+    if path.suffix.lower() == ".csv":
+        text = decode_text(data)
+        if text is None:
+            return reject(
+                "encoding",
+                "无法识别文件编码",
+                "cannot decode the file (expected UTF-8 or GBK/GB18030)",
+            )
+        if "\x00" in text:
+            return reject("not_a_spreadsheet", "不是 CSV 文本文件", "not a CSV text file")
+        rows = [[_clean(cell) for cell in row] for row in csv.reader(io.StringIO(text))]
+        width = max((len(row) for row in rows), default=0)
+        return [("csv", rows, [_column_letter(i) for i in range(width)])]
+
+    if data[:4] == b"\xd0\xcf\x11\xe0":
+        return reject(
+            "encrypted_or_xls",
+            "工作簿已加密（设置了打开密码）或为旧版 .xls 格式，请取消密码并另存为 .xlsx",
+            "the workbook is password-protected or an old .xls file; remove the password "
+            "and save it as .xlsx",
         )
-    return frame
+    if data[:2] != b"PK":
+        return reject("not_a_spreadsheet", "不是 Excel 工作簿", "not an Excel workbook (.xlsx)")
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(data)
+        grids = []
+        for name in reader.sheet_names:
+            sheet = reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0)
+            if sheet.width == 0:
+                continue
+            frame = sheet.to_polars()
+            letters = [_column_letter(c.absolute_index) for c in sheet.selected_columns]
+            rows = [[_clean(cell) for cell in row] for row in frame.iter_rows()]
+            grids.append((name, rows, letters))
+        return grids
+    except Exception as error:  # fastexcel raises its own exception types
+        return reject(
+            "corrupt_workbook",
+            f"工作簿已损坏，无法读取（{type(error).__name__}）",
+            f"the workbook is damaged and cannot be read ({type(error).__name__}: {error})",
+        )
+
+
+def _match_header(cell: str) -> str | None:
+    key = cell.casefold().replace(" ", "")
+    for canonical, aliases in HEADER_ALIASES.items():
+        if any(key == alias.casefold() for alias in aliases):
+            return canonical
+    return None
+
+
+def _find_header(rows: list[list[str]]) -> tuple[int, dict[str, int]] | None:
+    """The header row's index and the column of each canonical field.
+
+    A header may span two rows (merged cells above sub-headers): the row below fills
+    the gaps of the row above.
+    """
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        columns: dict[str, int] = {}
+        for col, cell in enumerate(row):
+            name = _match_header(cell)
+            if name and name not in columns:
+                columns[name] = col
+        if not all(name in columns for name in REQUIRED_COLUMNS):
+            if index + 1 < len(rows) and len(columns) >= 1:
+                below = rows[index + 1]
+                merged = dict(columns)
+                for col, cell in enumerate(below):
+                    name = _match_header(cell)
+                    if name and name not in merged:
+                        merged[name] = col
+                if all(name in merged for name in REQUIRED_COLUMNS):
+                    return index + 1, merged
+            continue
+        return index, columns
+    return None
 
 
 def _region_from_path(path: Path) -> str | None:
@@ -99,63 +323,393 @@ def _region_from_path(path: Path) -> str | None:
     return None
 
 
-def _to_long(frame: pl.DataFrame, path: Path, file_label: str, sheet: str) -> pl.DataFrame:
-    frame = _canonical_columns(frame, file_label, sheet)
-    # The header is spreadsheet row 1, so the first data row is row 2.
-    frame = frame.with_row_index("source_row", offset=2)
-    if "region_code" not in frame.columns:
-        frame = frame.with_columns(region_code=pl.lit(_region_from_path(path), pl.String))
-    text = pl.col("value").cast(pl.String).str.strip_chars()
-    return frame.select(
-        region_code=pl.col("region_code").cast(pl.String).str.strip_chars(),
-        indicator_code=pl.col("indicator_code").cast(pl.String).str.strip_chars(),
-        period=pl.col("period").cast(pl.String).str.strip_chars(),
-        value=text.str.replace_all(",", "").cast(pl.Float64, strict=False),
-        value_text=text,
-        unit=pl.col("unit").cast(pl.String).str.strip_chars(),
-        source_file=pl.lit(file_label),
-        source_sheet=pl.lit(sheet),
-        source_row=pl.col("source_row").cast(pl.Int64),
+def _department_from_path(path: Path, catalog: Catalog) -> str | None:
+    for part in reversed(path.parent.parts):
+        found = catalog.department(part)
+        if found:
+            return found
+    return None
+
+
+def _limits() -> tuple[int, int]:
+    return (
+        int(os.environ.get(MAX_FILE_BYTES_ENV, DEFAULT_MAX_FILE_BYTES)),
+        int(os.environ.get(MAX_FILE_ROWS_ENV, DEFAULT_MAX_FILE_ROWS)),
     )
 
 
-def read_submission(path: Path, raw_dir: Path) -> pl.DataFrame:
-    """Read one CSV or xlsx submission into the long observation table."""
-    file_label = path.relative_to(raw_dir).as_posix()
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        text = decode_text(path.read_bytes(), file_label)
-        try:
-            frame = pl.read_csv(text.encode("utf-8"), infer_schema=False)
-        except pl.exceptions.PolarsError as error:
-            raise SubmissionError(
-                f"{file_label}: 无法解析 CSV / cannot parse CSV: {error}"
-            ) from error
-        frames = [_to_long(frame, path, file_label, "csv")]
-    elif suffix == ".xlsx":
-        try:
-            sheets = pl.read_excel(path, sheet_id=0, engine="calamine", infer_schema_length=0)
-        except Exception as error:  # fastexcel raises its own exception types
-            raise SubmissionError(
-                f"{file_label}: 无法读取 Excel 工作簿 / cannot read the workbook: {error}"
-            ) from error
-        frames = [
-            _to_long(frame, path, file_label, sheet)
-            for sheet, frame in sheets.items()
-            if frame.width > 0
-        ]
-    else:
-        raise SubmissionError(f"{file_label}: 不支持的文件类型 / unsupported file type {suffix}")
-    return pl.concat(frames, how="vertical") if frames else empty_observations()
+def file_checksum(path: Path) -> str:
+    """SHA-256 of the file's bytes: how a file already loaded is recognised."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def empty_observations() -> pl.DataFrame:
-    return pl.DataFrame(schema=OBSERVATION_SCHEMA)
+def read_submission(path: Path, raw_dir: Path, catalog: Catalog) -> FileResult:
+    """Read and check one file; never raises for a bad file, it returns its issues."""
+    label = path.relative_to(raw_dir).as_posix() if path.is_relative_to(raw_dir) else path.name
+    data = path.read_bytes()
+    result = FileResult(file=label, checksum=hashlib.sha256(data).hexdigest(), size_bytes=len(data))
+    max_bytes, max_rows = _limits()
+    if not data:
+        result.issues.append(Issue(label, "empty_file", "文件为空", "the file is empty"))
+        return result
+    if len(data) > max_bytes:
+        result.issues.append(
+            Issue(
+                label, "file_too_large",
+                f"文件过大（{len(data):,} 字节）", f"the file is too large ({len(data):,} bytes)",
+                expected_zh=f"不超过 {max_bytes:,} 字节", expected_en=f"at most {max_bytes:,} bytes",
+            )
+        )  # fmt: skip
+        return result
+    grids = _read_grids(path, data, result)
+    if result.issues:
+        return result
+    total_rows = sum(len(rows) for _, rows, _ in grids)
+    if total_rows > max_rows:
+        result.issues.append(
+            Issue(
+                label, "too_many_rows",
+                f"行数过多（{total_rows:,} 行）", f"too many rows ({total_rows:,})",
+                expected_zh=f"不超过 {max_rows:,} 行", expected_en=f"at most {max_rows:,} rows",
+            )
+        )  # fmt: skip
+        return result
+
+    result.region_code = _region_from_path(path)
+    result.department_code = _department_from_path(path, catalog)
+    records: list[dict] = []
+    found_header = False
+    for sheet, rows, letters in grids:
+        header = _find_header(rows)
+        if header is None:
+            continue
+        found_header = True
+        records.extend(_read_rows(sheet, rows, letters, header, result, catalog))
+    if not found_header:
+        names = "、".join(f"{v[1]}" for v in HEADER_ALIASES.values() if v[0] in REQUIRED_COLUMNS)
+        result.issues.append(
+            Issue(
+                label, "no_header",
+                "找不到表头（需要指标、时期、数值三列）",
+                "no header row found (the indicator, period and value columns are required)",
+                expected_zh=f"表头包含 {names}", expected_en="a header with indicator, period, value",
+            )
+        )  # fmt: skip
+        return result
+    result.rows_read = len(records)
+    if not records and not result.issues:
+        result.issues.append(
+            Issue(label, "no_data", "表中没有数据行", "the table has no data rows")
+        )
+    _check_duplicates(records, result)
+    if records:
+        frame = pl.DataFrame(records, schema=OBSERVATION_SCHEMA, orient="row")
+        result.observations = frame.unique(
+            subset=["region_code", "indicator_code", "period"], keep="first", maintain_order=True
+        )
+    return result
 
 
-def read_submissions(paths: Iterable[Path], raw_dir: Path) -> pl.DataFrame:
-    """Read many submissions into one table, in file order."""
-    frames = [read_submission(path, raw_dir) for path in paths]
+def _read_rows(
+    sheet: str,
+    rows: list[list[str]],
+    letters: list[str],
+    header: tuple[int, dict[str, int]],
+    result: FileResult,
+    catalog: Catalog,
+) -> Iterable[dict]:
+    header_index, columns = header
+    sheet_label = None if sheet == "csv" else sheet
+    default_unit = None
+    for row in rows[:header_index]:
+        for cell in row:
+            if match := _UNIT_LINE.match(cell):
+                default_unit = normalize_unit(match.group(1))
+            if (match := _DEPARTMENT_LINE.search(cell)) and result.department_code is None:
+                result.department_code = catalog.department(match.group(1))
+    header_row = rows[header_index]
+
+    def cell(row: list[str], name: str) -> str:
+        col = columns.get(name)
+        return row[col] if col is not None and col < len(row) else ""
+
+    def column_label(name: str) -> str:
+        if name not in columns:
+            return "单位行 / unit line above the header" if name == "unit" else name
+        col = columns[name]
+        title = header_row[col] if col < len(header_row) and header_row[col] else name
+        return f"{title}({letters[col] if col < len(letters) else col + 1})"
+
+    for offset, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
+        indicator_text, value_text = cell(row, "indicator"), cell(row, "value")
+        if not any(row):
+            continue
+        if not indicator_text or indicator_text.startswith(NOTE_MARKERS):
+            # Subtitles and notes under the table ("注：...", "填报人：...") carry no value.
+            if not value_text or not indicator_text:
+                continue
+
+        def issue(
+            name: str,
+            value: str,
+            code: str,
+            zh: str,
+            en: str,
+            exp_zh: str,
+            exp_en: str,
+            row_number: int = offset,
+        ) -> None:
+            result.issues.append(
+                Issue(result.file, code, zh, en, sheet=sheet_label, row=row_number,
+                      column=column_label(name), value=value,
+                      expected_zh=exp_zh, expected_en=exp_en)
+            )  # fmt: skip
+
+        region = cell(row, "region") or result.region_code
+        if region and region not in catalog.regions:
+            issue(
+                "region" if "region" in columns else "indicator", region, "unknown_region",
+                "该地区没有登记的规划", "no plan is registered for this region",
+                f"已登记的地区代码之一：{', '.join(catalog.regions)}",
+                f"one of the registered region codes: {', '.join(catalog.regions)}",
+            )  # fmt: skip
+            continue
+        if not region:
+            result.issues.append(
+                Issue(result.file, "no_region", "无法确定地区", "the region is not given",
+                      sheet=sheet_label, row=offset,
+                      expected_zh="地区代码列，或放在 submissions/<地区代码>/ 文件夹下",
+                      expected_en="a region_code column, or the file in submissions/<region_code>/")
+            )  # fmt: skip
+            continue
+        department = catalog.department(cell(row, "department")) or result.department_code
+        target = catalog.resolve(region, indicator_text)
+        if target is None:
+            issue(
+                "indicator", indicator_text, "unknown_indicator",
+                "规划登记表中没有这个指标", "this indicator is not in the plan registry",
+                "登记表中的指标代码或指标的中文全称（见 README 指标表）",
+                "an indicator code or the exact Chinese name from the registry (see the README)",
+            )  # fmt: skip
+            continue
+        period_text = cell(row, "period")
+        period = parse_period(period_text)
+        if period is None:
+            issue(
+                "period", period_text, "bad_period", "无法识别的时期", "the period cannot be read",
+                f"如 {EXPECTED_FORMATS}", f"one of {EXPECTED_FORMATS}",
+            )  # fmt: skip
+            continue
+        if not FIRST_YEAR <= period.year <= LAST_YEAR:
+            issue(
+                "period", period_text, "period_out_of_range",
+                "时期超出范围", "the period is outside the accepted years",
+                f"{FIRST_YEAR}–{LAST_YEAR} 年之间", f"a year from {FIRST_YEAR} to {LAST_YEAR}",
+            )  # fmt: skip
+            continue
+        unit_text = normalize_unit(cell(row, "unit")) or default_unit
+        missing_reason = None
+        value_original = None
+        if value_text == "" or value_text in PLACEHOLDERS:
+            missing_reason = "blank" if value_text == "" else f"placeholder {value_text}"
+        else:
+            number = value_text.replace(",", "").replace(" ", "")
+            if not _NUMBER.match(number):
+                issue(
+                    "value", value_text, "not_a_number", "数值不是数字", "the value is not a number",
+                    "数字（可带千位分隔符），或用 — 表示暂无数据",
+                    "a number (thousands separators allowed), or — for not available",
+                )  # fmt: skip
+                continue
+            value_original = float(number)
+        factor = conversion_factor(unit_text, target.unit) if unit_text else None
+        if factor is None:
+            issue(
+                "unit", unit_text or "", "bad_unit",
+                "单位无法换算为该指标的单位" if unit_text else "缺少单位",
+                f"the unit cannot be converted to the indicator's unit {target.unit}"
+                if unit_text else "the unit is missing",
+                f"与「{target.unit}」同类的单位", f"a unit of the same kind as '{target.unit}'",
+            )  # fmt: skip
+            continue
+        value = None if value_original is None else value_original * factor
+        problem = _impossible(value, target)
+        if problem:
+            issue(
+                "value",
+                value_text,
+                "impossible_value",
+                problem[0],
+                problem[1],
+                problem[2],
+                problem[3],
+            )
+            continue
+        yield {
+            "region_code": region,
+            "department_code": department,
+            "indicator_code": target.indicator_code,
+            "period": period.code,
+            "period_type": period.period_type,
+            "period_year": period.year,
+            "period_end_month": period.end_month,
+            "value": None if value is None else round(value, 10),
+            "unit": target.unit,
+            "unit_family": family(target.unit),
+            "value_original": value_original,
+            "unit_original": unit_text,
+            "value_text": value_text,
+            "missing_reason": missing_reason,
+            "note": cell(row, "note") or None,
+            "source_file": result.file,
+            "source_checksum": result.checksum,
+            "source_sheet": sheet,
+            "source_row": offset,
+        }
+
+
+def _impossible(value: float | None, target: Target) -> tuple[str, str, str, str] | None:
+    """Values no indicator of this kind can take (negative counts, shares above 100%)."""
+    if value is None:
+        return None
+    fam = family(target.unit)
+    if fam in {"count", "money", "area", "weight", "power"} and value < 0:
+        return ("数值不能为负数", "the value cannot be negative", "不小于 0 的数", "a number ≥ 0")
+    if fam == "rank" and value < 1:
+        return ("名次应从 1 开始", "a rank starts at 1", "不小于 1 的整数", "a whole number ≥ 1")
+    is_growth = target.indicator_code.endswith("_growth")
+    if fam == "percent" and not is_growth and not 0 <= value <= 100:
+        return ("比重不能超出 0–100%", "a share cannot be outside 0–100%", "0 到 100", "0 to 100")
+    if target.kind == "milestone" and value not in (0, 1):
+        return ("里程碑只能填 1（已实现）或 0（未实现）", "a milestone is 1 (achieved) or 0",
+                "1 或 0", "1 or 0")  # fmt: skip
+    return None
+
+
+def _check_duplicates(records: list[dict], result: FileResult) -> None:
+    """Two different values for one indicator and period in one file."""
+    seen: dict[tuple, dict] = {}
+    for record in records:
+        key = (record["region_code"], record["indicator_code"], record["period"])
+        first = seen.setdefault(key, record)
+        if first is record or first["value"] == record["value"]:
+            continue
+        result.issues.append(
+            Issue(
+                result.file, "conflicting_duplicate",
+                f"同一指标同一时期出现两个不同数值（另见工作表「{first['source_sheet']}」第"
+                f"{first['source_row']}行：{first['value_text']}）",
+                f"a second, different value for the same indicator and period (the first is in "
+                f"sheet '{first['source_sheet']}' row {first['source_row']}: {first['value_text']})",
+                sheet=None if record["source_sheet"] == "csv" else record["source_sheet"],
+                row=record["source_row"],
+                column=f"数值 / value ({record['indicator_code']}, {record['period']})",
+                value=record["value_text"],
+                expected_zh="每个指标每个时期只填一个数值",
+                expected_en="one value per indicator and period",
+            )
+        )  # fmt: skip
+
+
+def read_submissions(paths: Iterable[Path], raw_dir: Path, catalog: Catalog) -> list[FileResult]:
+    """Read and check many files, one result each, in file order."""
+    return [read_submission(path, raw_dir, catalog) for path in paths]
+
+
+def accepted_observations(results: Iterable[FileResult]) -> pl.DataFrame:
+    """The observations of every accepted file, in one table."""
+    frames = [r.observations for r in results if r.accepted and r.observations.height]
     if not frames:
         return empty_observations()
     return pl.concat(frames, how="vertical").cast(OBSERVATION_SCHEMA)
+
+
+LOG_SCHEMA: dict[str, pl.DataType] = {
+    "source_file": pl.String(),
+    "source_checksum": pl.String(),
+    "size_bytes": pl.Int64(),
+    "region_code": pl.String(),
+    "department_code": pl.String(),
+    "status": pl.String(),
+    "rows_read": pl.Int64(),
+    "rows_accepted": pl.Int64(),
+    "rows_rejected": pl.Int64(),
+    "issue_count": pl.Int64(),
+    "errors": pl.String(),
+}
+
+
+def submission_log(results: Iterable[FileResult]) -> pl.DataFrame:
+    """One row per file read: its checksum, department, counts and every error message."""
+    rows = []
+    for r in results:
+        bad_rows = {(i.sheet, i.row) for i in r.issues if i.row is not None}
+        rows.append(
+            {
+                "source_file": r.file,
+                "source_checksum": r.checksum,
+                "size_bytes": r.size_bytes,
+                "region_code": r.region_code,
+                "department_code": r.department_code,
+                "status": r.status,
+                "rows_read": r.rows_read + len(bad_rows),
+                "rows_accepted": r.observations.height if r.accepted else 0,
+                "rows_rejected": len(bad_rows),
+                "issue_count": len(r.issues),
+                "errors": "\n".join(i.message() for i in r.issues) or None,
+            }
+        )
+    return pl.DataFrame(rows, schema=LOG_SCHEMA, orient="row")
+
+
+_FILE_DATE = re.compile(r"(20\d{2})[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])")
+
+
+def submitted_on(file: str) -> dt.date | None:
+    """The submission date a file's name carries (`..._2024-03-15.csv`), if any."""
+    match = _FILE_DATE.search(Path(file).name)
+    if match is None:
+        return None
+    try:
+        return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None
+
+
+def with_vintage(frame: pl.DataFrame, loaded_at: dt.datetime) -> pl.DataFrame:
+    """Stamp each observation with its vintage: when it was loaded, and the submission date
+    its file's name declares (null when it declares none)."""
+    dates = {file: submitted_on(file) for file in frame["source_file"].unique()}
+    return frame.with_columns(
+        submitted_on=pl.col("source_file").replace_strict(dates, return_dtype=pl.Date()),
+        loaded_at=pl.lit(loaded_at, dtype=pl.Datetime("us", "UTC")),
+    )
+
+
+def reject_failed_rows(results: list[FileResult], report: object) -> None:
+    """Reject the files whose rows failed the Great Expectations suite, naming each row."""
+    by_file = {r.file: r for r in results}
+    for failure in getattr(report, "failed", []):
+        for row in failure.failing_rows:
+            result = by_file.get(row.get("source_file"))
+            if result is None:
+                continue
+            result.issues.append(
+                Issue(
+                    result.file, "contract",
+                    f"未通过数据契约校验（{failure.expectation}）",
+                    f"fails the data contract ({failure.expectation}"
+                    f"{' on ' + failure.column if failure.column else ''})",
+                    sheet=None if row.get("source_sheet") == "csv" else row.get("source_sheet"),
+                    row=row.get("source_row"), column=failure.column,
+                    value=None if failure.column is None else str(row.get(failure.column)),
+                    expected_zh=failure.notes, expected_en=failure.notes,
+                )
+            )  # fmt: skip
+        if not failure.failing_rows:
+            for result in results:
+                if result.accepted and result.observations.height:
+                    result.issues.append(
+                        Issue(result.file, "contract", f"未通过数据契约校验（{failure.expectation}）",
+                              f"fails the data contract ({failure.describe()})")
+                    )  # fmt: skip

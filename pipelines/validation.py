@@ -32,6 +32,8 @@ class FailedExpectation:
     sample_values: list[Any]
     sample_rows: list[dict[str, Any]]
     notes: str | None = None
+    # Every failing row's provenance, not only the sample: used to reject their files.
+    failing_rows: list[dict[str, Any]] = field(default_factory=list)
 
     def describe(self) -> str:
         where = f" on {self.column}" if self.column else ""
@@ -184,11 +186,12 @@ def _failure(config: Any, result: dict[str, Any], exception_info: Any) -> Failed
         samples = [result["observed_value"]]
     if not samples and exception_info and exception_info.get("raised_exception"):
         samples = [exception_info.get("exception_message")]
-    rows = [
+    all_rows = [
         {k: _jsonable(v) for k, v in row.items()}
-        for row in list(result.get("unexpected_index_list") or [])[:SAMPLE_LIMIT]
+        for row in list(result.get("unexpected_index_list") or [])
         if isinstance(row, dict)
     ]
+    rows = all_rows[:SAMPLE_LIMIT]
     return FailedExpectation(
         expectation=config.type,
         column=column,
@@ -197,4 +200,5 @@ def _failure(config: Any, result: dict[str, Any], exception_info: Any) -> Failed
         sample_values=samples,
         sample_rows=rows,
         notes=(config.meta or {}).get("notes"),
+        failing_rows=all_rows,
     )

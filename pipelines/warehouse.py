@@ -81,8 +81,46 @@ def replace_table(
     except Exception:
         connection.execute("rollback")
         raise
-    (count,) = connection.execute(f'select count(*) from "{schema}"."{table}"').fetchone()
+    (count,) = connection.execute(f'select count(*) from "{schema}"."{table}"').fetchall()[0]
     return int(count)
+
+
+def append_rows(
+    connection: duckdb.DuckDBPyConnection, schema: str, table: str, frame: pl.DataFrame
+) -> int:
+    """Append `frame` to `schema.table`, creating it or adding new columns as needed.
+
+    Call inside a transaction to make several appends atomic. Returns the rows appended.
+    """
+    arrow_table = frame.to_arrow()  # noqa: F841 - read by DuckDB's replacement scan below
+    connection.execute(f'create schema if not exists "{schema}"')
+    connection.execute(
+        f'create table if not exists "{schema}"."{table}" as select * from arrow_table limit 0'
+    )
+    existing = {
+        name
+        for (name,) in connection.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = ? and table_name = ?",
+            [schema, table],
+        ).fetchall()
+    }
+    for name, dtype in zip(
+        frame.columns, connection.sql("select * from arrow_table").dtypes, strict=True
+    ):
+        if name not in existing:
+            connection.execute(f'alter table "{schema}"."{table}" add column "{name}" {dtype}')
+    if frame.height:
+        connection.execute(f'insert into "{schema}"."{table}" by name select * from arrow_table')
+    return frame.height
+
+
+def table_exists(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    (count,) = connection.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [schema, table],
+    ).fetchall()[0]
+    return bool(count)
 
 
 def read_table(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -> pl.DataFrame:

@@ -89,7 +89,7 @@ def test_two_runs_started_together_both_succeed(dbt_manifest: Path, workspace: W
     assert count == 59
 
 
-def test_run_with_a_bad_file_exits_non_zero_and_says_why(
+def test_run_with_a_bad_file_loads_the_rest_and_says_why(
     dbt_manifest: Path, workspace: Workspace
 ) -> None:
     workspace.add_submission(
@@ -98,7 +98,26 @@ def test_run_with_a_bad_file_exits_non_zero_and_says_why(
     process = pipelines_cli("run", workspace=workspace)
     output, _ = process.communicate(timeout=600)
 
+    assert process.returncode == 0, output[-3000:]
+    assert "warning: raw/observations gx_raw_observations: 1 file(s) rejected" in output
+    assert "submissions/420881/typo.csv 第2行 列「指标代码(A)」：值「gpd」" in output
+    assert "Targets with data" in output
+
+
+def test_check_command_prints_every_problem_and_exits_non_zero(workspace: Workspace) -> None:
+    bad = workspace.add_submission(
+        "submissions/420881/draft.csv",
+        "指标代码,时期,数值,单位\ngpd,2024,750,亿元\ngdp,2024,,亿元\n",
+    )
+    good = workspace.raw_dir / "submissions" / "420881" / "housing_bureau_2020-2025.csv"
+
+    process = pipelines_cli("check", str(good), str(bad), workspace=workspace)
+    output, _ = process.communicate(timeout=120)
+
     assert process.returncode == 1
-    assert "gx_raw_observations" in output
-    assert "samples ['gpd'] at submissions/420881/typo.csv[csv] row 2" in output
-    assert "未写入仓库 / the input failed validation and was not loaded" in output
+    assert output.splitlines()[0] == (
+        "✔ submissions/420881/housing_bureau_2020-2025.csv: 通过，6 条数据 / accepted, 6 values"
+    )
+    assert "✘ submissions/420881/draft.csv: 退回，共 1 个问题" in output
+    assert "第2行 列「指标代码(A)」：值「gpd」，规划登记表中没有这个指标" in output
+    assert not workspace.database.exists()

@@ -14,13 +14,16 @@ from tests.conftest import REPO_ROOT
 EXPECTED_ASSETS = {
     "raw/plan_indicators",
     "raw/observations",
+    "raw/submission_log",
     "staging/stg_plan_indicators",
+    "staging/stg_submission_log",
     "staging/stg_observations",
     "intermediate/int_observations_current",
     "intermediate/int_indicator_progress",
     "marts/dim_indicator",
     "marts/fct_indicator_observation",
     "marts/mart_indicator_attainment",
+    "marts/mart_data_quality",
 }
 
 
@@ -33,6 +36,7 @@ def test_asset_keys_and_groups_follow_the_layers(defs) -> None:
     assert {k: g for k, g in groups.items() if k.startswith("raw/")} == {
         "raw/plan_indicators": "ingest",
         "raw/observations": "ingest",
+        "raw/submission_log": "ingest",
     }
     for key, group in groups.items():
         if not key.startswith("raw/"):

@@ -124,41 +124,101 @@ def copy_warehouse(sample_run: SampleRun, workspace: Workspace) -> None:
     shutil.copy(sample_run.workspace.database, workspace.database)
 
 
-def test_bad_file_fails_the_check_blocks_downstream_and_keeps_the_warehouse(
+def test_a_bad_file_is_rejected_whole_while_the_others_load(
     defs, sample_run: SampleRun, workspace: Workspace
 ) -> None:
     copy_warehouse(sample_run, workspace)
-    before = query(workspace.database, f"select * from {MART} order by indicator_code")
     workspace.add_submission(
         "submissions/420881/late_fix.csv",
-        "指标代码,时期,数值,单位\ngdp,2024,七百五十,亿元\ngdp_total,2024-13,750,亿元\n",
+        "指标代码,时期,数值,单位\ngdp,2024,七百五十,亿元\ngdp_total,2024,750,亿元\n",
+    )
+    workspace.add_submission(
+        "submissions/420881/housing_2026-03-01.csv",
+        "指标名称,时期,数值,单位\n城区污水处理率,2025年,96.1,%\n",
     )
 
     result = materialize_all(defs)
 
-    assert not result.success
-    failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
-    assert [(e.asset_key.to_user_string(), e.check_name) for e in failed] == [
-        ("raw/observations", "gx_raw_observations")
+    assert result.success
+    (check,) = [
+        e for e in result.get_asset_check_evaluations() if e.check_name == "gx_raw_observations"
     ]
-    metadata = failed[0].metadata
-    assert metadata["expectations_failed"].value == 3
-    failures = metadata["failed_expectations"].value
-    assert {f["expectation"] for f in failures} == {
-        "expect_column_values_to_be_in_set",
-        "expect_column_values_to_match_regex",
-    }
-    by_column = {f["column"]: f for f in failures}
-    assert by_column["indicator_code"]["sample_values"] == ["gdp_total"]
-    assert by_column["indicator_code"]["unexpected_count"] == 1
-    assert by_column["value_text"]["sample_rows"][0]["source_file"] == (
-        "submissions/420881/late_fix.csv"
+    assert not check.passed and check.severity.value == "WARN"
+    assert check.metadata["files_rejected"].value == 1
+    assert check.metadata["files_unchanged"].value == 4
+    assert "七百五十" in check.metadata["rejections"].value
+    # The good new file loaded, the bad one added nothing, the earlier data stayed.
+    assert query(workspace.database, "select count(*) from raw.observations") == [(51,)]
+    assert query(
+        workspace.database,
+        "select status, rows_read, rows_accepted, rows_rejected, issue_count, errors "
+        "from marts.mart_data_quality where file = 'submissions/420881/late_fix.csv'",
+    ) == [
+        (
+            "rejected", 2, 0, 2, 2,
+            "submissions/420881/late_fix.csv 第2行 列「数值(C)」：值「七百五十」，数值不是数字；"
+            "应为数字（可带千位分隔符），或用 — 表示暂无数据。\n"
+            "    submissions/420881/late_fix.csv, row 2, column '数值(C)': value '七百五十': "
+            "the value is not a number; expected a number (thousands separators allowed), "
+            "or — for not available.\n"
+            "submissions/420881/late_fix.csv 第3行 列「指标代码(A)」：值「gdp_total」，"
+            "规划登记表中没有这个指标；应为登记表中的指标代码或指标的中文全称（见 README 指标表）。\n"
+            "    submissions/420881/late_fix.csv, row 3, column '指标代码(A)': value 'gdp_total': "
+            "this indicator is not in the plan registry; expected an indicator code or the "
+            "exact Chinese name from the registry (see the README).",
+        )
+    ]  # fmt: skip
+    assert query(
+        workspace.database,
+        f"select actual_value, status from {MART} where indicator_code = 'urban_sewage_treatment_rate'",
+    ) == [(96.1, "achieved")]
+    assert query(
+        workspace.database, f"select actual_value from {MART} where indicator_code = 'gdp'"
+    ) == [(801.5,)]
+
+
+def test_a_resubmission_revises_the_current_value_and_keeps_the_old_vintage(
+    defs, sample_run: SampleRun, workspace: Workspace
+) -> None:
+    copy_warehouse(sample_run, workspace)
+    workspace.add_submission(
+        "submissions/420881/stats_bureau_revision_2026-02-10.csv",
+        "指标代码,时期,数值,单位\ngdp,2025,812.3,亿元\n",
     )
-    assert by_column["value_text"]["sample_rows"][0]["source_row"] == 2
-    # Nothing downstream ran, and nothing already in the warehouse changed.
-    assert materialized(result) == {"raw/plan_indicators"}
-    assert query(workspace.database, "select count(*) from raw.observations") == [(50,)]
-    assert query(workspace.database, f"select * from {MART} order by indicator_code") == before
+
+    assert materialize_all(defs).success
+
+    database = workspace.database
+    assert query(
+        database,
+        "select value, source_file, vintages from marts.fct_indicator_observation "
+        "where indicator_code = 'gdp' and period = '2025'",
+    ) == [(812.3, "submissions/420881/stats_bureau_revision_2026-02-10.csv", 2)]
+    assert query(
+        database,
+        "select value from raw.observations where indicator_code = 'gdp' and period = '2025' "
+        "order by loaded_at",
+    ) == [(801.5,), (812.3,)]
+    assert query(database, f"select actual_value from {MART} where indicator_code = 'gdp'") == [
+        (812.3,)
+    ]
+
+
+def test_a_rerun_with_unchanged_files_changes_nothing(
+    defs, sample_run: SampleRun, workspace: Workspace
+) -> None:
+    copy_warehouse(sample_run, workspace)
+    before = query(workspace.database, "select * from raw.observations order by all")
+
+    result = materialize_all(defs)
+
+    assert result.success
+    (check,) = [
+        e for e in result.get_asset_check_evaluations() if e.check_name == "gx_raw_observations"
+    ]
+    assert check.passed and check.metadata["files_unchanged"].value == 4
+    assert query(workspace.database, "select * from raw.observations order by all") == before
+    assert query(workspace.database, "select count(*) from marts.mart_data_quality") == [(4,)]
 
 
 def test_bad_registry_blocks_everything_after_it(defs, workspace: Workspace) -> None:
@@ -222,8 +282,7 @@ def test_a_second_plan_and_region_load_beside_the_first(defs, workspace: Workspa
     ]
 
 
-def test_second_run_gives_the_same_warehouse(defs, sample_run: SampleRun, workspace) -> None:
-    copy_warehouse(sample_run, workspace)
+def test_a_fresh_build_gives_the_same_marts(defs, sample_run: SampleRun, workspace) -> None:
     result = materialize_all(defs)
     assert result.success
     assert query(workspace.database, f"select * from {MART} order by indicator_code") == query(

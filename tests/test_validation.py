@@ -5,7 +5,12 @@ from __future__ import annotations
 import polars as pl
 
 from pipelines.registry import find_plan_folders, read_registry
-from pipelines.submissions import find_submission_files, read_submissions
+from pipelines.submissions import (
+    Catalog,
+    accepted_observations,
+    find_submission_files,
+    read_submissions,
+)
 from pipelines.validation import validate_frame
 from tests.conftest import SAMPLE_RAW_DIR
 
@@ -23,26 +28,29 @@ def parameters() -> dict[str, list[str]]:
 
 
 def sample_observations() -> pl.DataFrame:
-    return read_submissions(find_submission_files(SAMPLE_RAW_DIR), SAMPLE_RAW_DIR)
+    files = find_submission_files(SAMPLE_RAW_DIR)
+    return accepted_observations(read_submissions(files, SAMPLE_RAW_DIR, Catalog(registry())))
 
 
 def test_sample_data_meets_both_contracts() -> None:
     assert validate_frame(registry(), "raw_plan_indicators").success
     report = validate_frame(sample_observations(), "raw_observations", parameters())
     assert report.success, [f.describe() for f in report.failed]
-    assert report.evaluated == 10
+    assert report.evaluated == 13
     assert report.row_count == 50
 
 
 def test_failures_name_expectation_counts_values_and_rows() -> None:
     frame = sample_observations()
-    bad = frame.head(2).with_columns(
-        indicator_code=pl.Series(["gdp", "gdp_typo"]),
-        period=pl.Series(["2023", "2023-13"]),
-        value_text=pl.Series(["712.4", "七百"]),
+    bad = frame.head(3).with_columns(
+        indicator_code=pl.Series(["gdp", "gdp_typo", "hidden_champions"]),
+        unit_family=pl.Series(["money", "money", "count"]),
+        value=pl.Series([None, 1.0, -2.0]),
+        missing_reason=pl.lit(None, pl.String),
         source_file=pl.lit("submissions/420881/bad.csv"),
+        source_checksum=pl.lit("0" * 64),
         source_sheet=pl.lit("csv"),
-        source_row=pl.Series([2, 3]),
+        source_row=pl.Series([2, 3, 4]),
     )
 
     report = validate_frame(pl.concat([frame, bad]), "raw_observations", parameters())
@@ -51,12 +59,11 @@ def test_failures_name_expectation_counts_values_and_rows() -> None:
     failed = {(f.expectation, f.column): f for f in report.failed}
     assert set(failed) == {
         ("expect_column_values_to_be_in_set", "indicator_code"),
-        ("expect_column_values_to_match_regex", "period"),
-        ("expect_column_values_to_match_regex", "value_text"),
+        ("expect_column_values_to_not_be_null", "value"),
+        ("expect_column_values_to_be_between", "value"),
     }
     unknown = failed[("expect_column_values_to_be_in_set", "indicator_code")]
-    assert unknown.unexpected_count == 1
-    assert unknown.element_count == 52
+    assert (unknown.unexpected_count, unknown.element_count) == (1, 53)
     assert unknown.sample_values == ["gdp_typo"]
     assert unknown.sample_rows == [
         {
@@ -67,9 +74,9 @@ def test_failures_name_expectation_counts_values_and_rows() -> None:
         }
     ]
     assert "submissions/420881/bad.csv[csv] row 3" in unknown.describe()
-    metadata = report.metadata()
-    assert metadata["expectations_failed"] == 3
-    assert metadata["failed_expectations"][0]["sample_rows"]
+    negative = failed[("expect_column_values_to_be_between", "value")]
+    assert [r["source_row"] for r in negative.failing_rows] == [4]
+    assert report.metadata()["expectations_failed"] == 3
 
 
 def test_duplicate_period_in_one_file_fails_uniqueness() -> None:

@@ -6,6 +6,7 @@ so Dagster draws one lineage from the files to the marts.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import dagster as dg
@@ -18,13 +19,29 @@ from pipelines.defs.validation import (
     raise_if_failed,
 )
 from pipelines.registry import find_plan_folders, read_registry
-from pipelines.submissions import find_submission_files, read_submissions
+from pipelines.submissions import (
+    Catalog,
+    accepted_observations,
+    file_checksum,
+    find_submission_files,
+    read_submissions,
+    reject_failed_rows,
+    submission_log,
+    with_vintage,
+)
 from pipelines.validation import validate_frame
-from pipelines.warehouse import WarehouseResource, read_table, replace_table
+from pipelines.warehouse import (
+    WarehouseResource,
+    append_rows,
+    read_table,
+    replace_table,
+    table_exists,
+)
 
 RAW_SCHEMA = "raw"
 PLAN_INDICATORS_KEY = dg.AssetKey([RAW_SCHEMA, "plan_indicators"])
 OBSERVATIONS_KEY = dg.AssetKey([RAW_SCHEMA, "observations"])
+SUBMISSION_LOG_KEY = dg.AssetKey([RAW_SCHEMA, "submission_log"])
 
 
 def _preview(frame: pl.DataFrame, rows: int = 10) -> dg.MetadataValue:
@@ -72,39 +89,98 @@ def plan_indicators(warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResul
     )
 
 
-@dg.asset(
-    key=OBSERVATIONS_KEY,
-    group_name="ingest",
-    kinds={"polars", "duckdb"},
-    description=(
-        "Departments' submissions (raw/submissions/**.csv|xlsx) as one long table with the "
-        "file, sheet and row of every value. Known indicator and region codes come from "
-        "the plan registry loaded before it."
-    ),
-    deps=[PLAN_INDICATORS_KEY],
+def _registry_parameters(registry: pl.DataFrame) -> dict[str, list[str]]:
+    return {
+        "known_indicator_codes": sorted(registry["indicator_code"].unique().to_list()),
+        "known_region_codes": sorted(registry["region_code"].unique().to_list()),
+    }
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            OBSERVATIONS_KEY,
+            group_name="ingest",
+            kinds={"polars", "duckdb"},
+            deps=[PLAN_INDICATORS_KEY],
+            description=(
+                "Departments' submissions (raw/submissions/**.csv|xlsx), every vintage kept: "
+                "each new file (by checksum) is checked against the contract and the registry; "
+                "accepted files are appended, files already loaded are skipped."
+            ),
+        ),
+        dg.AssetSpec(
+            SUBMISSION_LOG_KEY,
+            group_name="ingest",
+            kinds={"duckdb"},
+            deps=[PLAN_INDICATORS_KEY],
+            description="Every file version read, accepted or rejected, with every problem found.",
+        ),
+    ],
     check_specs=[contract_check_spec(OBSERVATIONS_KEY, "raw_observations")],
 )
 def observations(warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult | dg.Output]:
     raw_dir = settings.raw_dir()
-    files = find_submission_files(raw_dir)
-    frame = read_submissions(files, raw_dir)
     with warehouse.get_connection() as connection:
         registry = read_table(connection, RAW_SCHEMA, "plan_indicators")
-    parameters = {
-        "known_indicator_codes": sorted(registry["indicator_code"].unique().to_list()),
-        "known_region_codes": sorted(registry["region_code"].unique().to_list()),
-    }
-    report = validate_frame(frame, "raw_observations", parameters)
-    yield contract_check_result(OBSERVATIONS_KEY, report)
-    raise_if_failed(report)
+        known = (
+            set(read_table(connection, RAW_SCHEMA, "submission_log")["source_checksum"])
+            if table_exists(connection, RAW_SCHEMA, "submission_log")
+            else set()
+        )
+    catalog = Catalog(registry)
+    files = find_submission_files(raw_dir)
+    new_files = [path for path in files if file_checksum(path) not in known]
+    results = read_submissions(new_files, raw_dir, catalog)
+    frame = accepted_observations(results)
+    report = validate_frame(frame, "raw_observations", _registry_parameters(registry))
+    reject_failed_rows(results, report)
+    frame = with_vintage(accepted_observations(results), loaded_at=dt.datetime.now(dt.UTC))
+    log = submission_log(results).with_columns(checked_at=pl.lit(dt.datetime.now(dt.UTC)))
     with warehouse.get_connection() as connection:
-        rows = replace_table(connection, RAW_SCHEMA, "observations", frame)
-    per_file = frame.group_by("source_file").len().sort("source_file")
-    yield dg.MaterializeResult(
+        connection.execute("begin transaction")
+        appended = append_rows(connection, RAW_SCHEMA, "observations", frame)
+        append_rows(connection, RAW_SCHEMA, "submission_log", log)
+        connection.execute("commit")
+        (total,) = connection.execute(f"select count(*) from {RAW_SCHEMA}.observations").fetchall()[
+            0
+        ]
+    rejected = [r for r in results if not r.accepted]
+    yield dg.AssetCheckResult(
+        asset_key=OBSERVATIONS_KEY,
+        check_name="gx_raw_observations",
+        passed=not rejected,
+        # A rejected file is the department's to fix; the other files still load.
+        severity=dg.AssetCheckSeverity.WARN,
+        description=(
+            None
+            if not rejected
+            else f"{len(rejected)} file(s) rejected: " + "; ".join(r.file for r in rejected)
+        ),
         metadata={
-            "dagster/row_count": rows,
-            "files_read": len(files),
-            "rows_per_file": dict(zip(per_file["source_file"], per_file["len"], strict=True)),
-            "preview": _preview(frame),
-        }
+            **report.metadata(),
+            "files_found": len(files),
+            "files_unchanged": len(files) - len(new_files),
+            "files_accepted": len(results) - len(rejected),
+            "files_rejected": len(rejected),
+            "rejections": dg.MetadataValue.md(
+                "\n\n".join(f"```\n{r.report()}\n```" for r in rejected) or "none"
+            ),
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key=SUBMISSION_LOG_KEY,
+        metadata={"files_logged": log.height, "files_rejected": len(rejected)},
+    )
+    yield dg.MaterializeResult(
+        asset_key=OBSERVATIONS_KEY,
+        metadata={
+            "dagster/row_count": int(total),
+            "rows_appended": appended,
+            "files_found": len(files),
+            "files_unchanged": len(files) - len(new_files),
+            "files_accepted": len(results) - len(rejected),
+            "files_rejected": len(rejected),
+            "preview": _preview(frame.drop("source_checksum")),
+        },
     )

@@ -10,7 +10,7 @@ indicators as (
 
 annual as (
     select * from {{ ref('int_observations_current') }}
-    where period_type = 'year'
+    where period_type = 'year' and value is not null
 ),
 
 in_plan_period as (

@@ -6,6 +6,7 @@ observations as (
 
 select
     region_code,
+    department_code,
     indicator_code,
     period,
     period_type,
@@ -13,8 +14,13 @@ select
     period_end_date,
     value,
     unit,
+    value_original,
+    unit_original,
+    missing_reason,
     source_file,
+    source_checksum,
     source_sheet,
     source_row,
-    reported_times,
+    submitted_on,
+    vintages,
 from observations
