@@ -24,6 +24,7 @@ import polars as pl
 
 from pipelines.periods import EXPECTED_FORMATS, FIRST_YEAR, LAST_YEAR, parse_period
 from pipelines.units import conversion_factor, family, normalize_unit
+from pipelines.validation import ValidationReport
 
 SUBMISSIONS_SUBDIR = "submissions"
 SUPPORTED_SUFFIXES = (".csv", ".xlsx")
@@ -686,10 +687,10 @@ def with_vintage(frame: pl.DataFrame, loaded_at: dt.datetime) -> pl.DataFrame:
     )
 
 
-def reject_failed_rows(results: list[FileResult], report: object) -> None:
+def reject_failed_rows(results: list[FileResult], report: ValidationReport) -> None:
     """Reject the files whose rows failed the Great Expectations suite, naming each row."""
     by_file = {r.file: r for r in results}
-    for failure in getattr(report, "failed", []):
+    for failure in report.failed:
         for row in failure.failing_rows:
             result = by_file.get(row.get("source_file"))
             if result is None:

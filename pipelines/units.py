@@ -65,11 +65,3 @@ def conversion_factor(from_unit: str | None, to_unit: str) -> float | None:
     if source is None or target is None or source[0] != target[0]:
         return None
     return source[1] / target[1]
-
-
-def same_family_units(unit: str) -> list[str]:
-    """The units a value for `unit` may be sent in (for error messages)."""
-    fam = family(unit)
-    if fam is None:
-        return [unit]
-    return [name for name, (f, _) in UNITS.items() if f == fam and name.isascii() is False]
