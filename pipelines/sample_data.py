@@ -82,9 +82,7 @@ def _write_csv(path: Path, header: list[str], rows: list[list[str]], encoding: s
 
 
 def _write_xlsx(path: Path, sheets: dict[str, list[tuple[str, str, float, str]]]) -> None:
-    workbook = xlsxwriter.Workbook(str(path))
-    # Fixed metadata so the file is byte-identical on every run.
-    workbook.set_properties({"created": dt.datetime(2026, 1, 15), "author": "synthetic"})
+    workbook = _new_workbook(path)
     for sheet_name, rows in sheets.items():
         sheet = workbook.add_worksheet(sheet_name)
         sheet.write_row(0, 0, ["地区代码", "指标代码", "时期", "数值", "单位", "备注"])
@@ -93,14 +91,74 @@ def _write_xlsx(path: Path, sheets: dict[str, list[tuple[str, str, float, str]]]
     workbook.close()
 
 
+# Series sent by name in messy workbooks; synthetic.
+AGRICULTURE: dict[str, tuple[str, dict[str, str]]] = {
+    "农机总动力": ("万千瓦", {"2020": "158.2", "2021": "161.9", "2022": "165.3",
+                          "2023": "168.0", "2024": "170.6", "2025": "172.4"}),
+    "主要农作物耕种收综合机械化率": ("%", {"2020": "—", "2021": "84.1", "2022": "85.6",
+                                      "2023": "86.7", "2024": "87.9", "2025": "88.6"}),
+    "粮食产量": ("亿斤", {"2020": "19.6", "2021": "20.1", "2022": "19.4", "2023": "20.6",
+                      "2024": "20.2", "2025": "20.3"}),
+    "农产品知名公用品牌": ("个", {"2020": "0", "2021": "0", "2022": "1", "2023": "1",
+                             "2024": "2", "2025": "2"}),
+}  # fmt: skip
+# Tourism revenue in 万元 (converted to the registry's 亿元), year to date in 2025; synthetic.
+TOURISM = {"2020年": "682,000", "2021年": "915,400", "2022年": "874,500", "2023年": "1,218,700",
+           "2024年": "1,386,000", "2025年1-3月": "352,100", "2025年1-6月": "731,800",
+           "2025年1-9月": "1,146,900", "2025年1-12月": "1,512,300"}  # fmt: skip
+
+
+def _new_workbook(path: Path) -> xlsxwriter.Workbook:
+    workbook = xlsxwriter.Workbook(str(path))
+    # Fixed metadata so the file is byte-identical on every run.
+    workbook.set_properties({"created": dt.datetime(2026, 1, 15), "author": "synthetic"})
+    return workbook
+
+
+def _write_agriculture_workbook(path: Path) -> None:
+    """As a bureau's own report looks: a title, who filled it in, names not codes, notes."""
+    workbook = _new_workbook(path)
+    sheet = workbook.add_worksheet("农业主要指标")
+    sheet.merge_range("A1:E1", "钟祥市农业主要指标完成情况表（2020—2025年，合成样例数据）")
+    sheet.write("A2", "填报单位：市农业农村局")
+    sheet.write_row("A3", ["指标名称", "时期", "数值", "单位", "备注"])
+    row = 3
+    for name, (unit, values) in AGRICULTURE.items():
+        for year, value in values.items():
+            note = "当年未统计" if value == "—" else ""
+            sheet.write_row(row, 0, [name, f"{year}年", value, unit, note])
+            row += 1
+    sheet.write(row + 1, 0, "注：本表数据为合成样例数据，不是统计数据。")
+    sheet.write(row + 2, 0, "填报人：（样例）    审核人：（样例）")
+    workbook.add_worksheet("填表说明").write("A1", "数值保留一位小数；暂无数据填“—”。")
+    workbook.close()
+
+
+def _write_tourism_workbook(path: Path) -> None:
+    """A unit line above the table for every row, year-to-date periods, no unit column."""
+    workbook = _new_workbook(path)
+    sheet = workbook.add_worksheet("旅游收入")
+    sheet.merge_range("A1:C1", "钟祥市旅游总收入（合成样例数据）")
+    sheet.write("C2", "单位：万元")
+    sheet.write_row("A3", ["指标", "统计期", "本期数"])
+    for row, (period, value) in enumerate(TOURISM.items(), start=3):
+        sheet.write_row(row, 0, ["旅游总收入", period, value])
+    workbook.close()
+
+
 def write_sample_data(raw_dir: Path) -> list[Path]:
     """Write every sample submission file; returns the paths written."""
-    folder = raw_dir / "submissions" / REGION
-    folder.mkdir(parents=True, exist_ok=True)
+    region = raw_dir / "submissions" / REGION
     written = []
 
+    def folder(department: str) -> Path:
+        # The folder under the region names the sending department (a code from plan.yaml).
+        path = region / department
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
     # Statistics bureau: UTF-8 CSV with Chinese headers, quarterly GDP year-to-date.
-    path = folder / "stats_bureau_2020-2025.csv"
+    path = folder("statistics") / "stats_bureau_2020-2025.csv"
     rows = _rows(["gdp", "urbanization_rate", "rd_spending_share_gdp"])
     _write_csv(
         path,
@@ -111,7 +169,7 @@ def write_sample_data(raw_dir: Path) -> list[Path]:
     written.append(path)
 
     # Science and technology bureau: a workbook with two sheets.
-    path = folder / "science_bureau_2020-2025.xlsx"
+    path = folder("science_tech") / "science_bureau_2020-2025.xlsx"
     _write_xlsx(
         path,
         {
@@ -122,7 +180,7 @@ def write_sample_data(raw_dir: Path) -> list[Path]:
     written.append(path)
 
     # Development and reform bureau: GBK CSV, region taken from the folder name.
-    path = folder / "development_reform_bureau_2020-2025.csv"
+    path = folder("development_reform") / "development_reform_bureau_2020-2025.csv"
     _write_csv(
         path,
         ["指标代码", "时期", "数值", "单位", "备注"],
@@ -135,7 +193,7 @@ def write_sample_data(raw_dir: Path) -> list[Path]:
     written.append(path)
 
     # Housing and urban-rural development bureau: UTF-8 with BOM, English headers.
-    path = folder / "housing_bureau_2020-2025.csv"
+    path = folder("housing") / "housing_bureau_2020-2025.csv"
     _write_csv(
         path,
         ["region_code", "indicator_code", "period", "value", "unit", "note"],
@@ -144,6 +202,25 @@ def write_sample_data(raw_dir: Path) -> list[Path]:
             for code, period, value, unit in _rows(["built_up_area"])
         ],
         "utf-8-sig",
+    )
+    written.append(path)
+    # Agriculture and rural affairs bureau: its own report layout.
+    path = folder("agriculture") / "agriculture_bureau_2020-2025.xlsx"
+    _write_agriculture_workbook(path)
+    written.append(path)
+
+    # Culture and tourism bureau: amounts in 万元 under a unit line.
+    path = folder("culture_tourism") / "tourism_revenue_2020-2025.xlsx"
+    _write_tourism_workbook(path)
+    written.append(path)
+
+    # A revised resubmission: the statistics bureau corrects 2024's urbanization rate.
+    path = folder("statistics") / "stats_bureau_revision_2026-02-10.csv"
+    _write_csv(
+        path,
+        ["地区代码", "指标代码", "时期", "数值", "单位", "备注"],
+        [[REGION, "urbanization_rate", "2024", "59.5", "%", "修订 / revised; " + NOTE]],
+        "utf-8",
     )
     written.append(path)
     return written

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import duckdb
 
@@ -43,7 +47,7 @@ def test_sample_run_writes_to_the_temp_warehouse_only(sample_run: SampleRun) -> 
 
 def test_raw_tables_hold_every_row_with_provenance(sample_run: SampleRun) -> None:
     database = sample_run.workspace.database
-    assert query(database, "select count(*) from raw.observations") == [(50,)]
+    assert query(database, "select count(*) from raw.observations") == [(84,)]
     assert query(database, "select count(*) from raw.plan_indicators") == [(59,)]
     assert query(
         database,
@@ -68,6 +72,11 @@ def test_attainment_mart_values(sample_run: SampleRun) -> None:
     assert by_code["urbanization_rate"][4:] == (60.4, 1.0067, "achieved")
     # Registered but not submitted.
     assert by_code["longevity_food_output"][3:] == (None, None, None, "no_data")
+    # Sent by name in 万元 under a 单位 line, converted to 亿元; 2025年1-12月 is the year.
+    assert by_code["tourism_revenue"][3:] == ("2025", 151.23, 0.9452, "not_achieved")
+    # Approximate targets: within ±5% of 176 and of 20 counts as met.
+    assert by_code["farm_machinery_power"][4:] == (172.4, 0.9795, "achieved")
+    assert by_code["grain_output"][4:] == (20.3, 1.015, "achieved")
     # No number to compare with.
     assert by_code["energy_intensity_gdp"][2:] == (None, None, None, None, "not_assessable")
 
@@ -104,6 +113,28 @@ def test_dim_indicator_has_every_target_with_its_attributes(sample_run: SampleRu
         "dept": "市文化和旅游局",
         "dept_source": "assigned",
     }
+
+
+def test_sample_revision_supersedes_and_keeps_the_first_vintage(sample_run: SampleRun) -> None:
+    database = sample_run.workspace.database
+    assert query(
+        database,
+        "select value, source_file, vintages from marts.fct_indicator_observation "
+        "where indicator_code = 'urbanization_rate' and period = '2024'",
+    ) == [(59.5, "submissions/420881/statistics/stats_bureau_revision_2026-02-10.csv", 2)]
+    assert query(
+        database,
+        "select value, submitted_on::varchar from raw.observations "
+        "where indicator_code = 'urbanization_rate' and period = '2024' order by value",
+    ) == [(59.3, None), (59.5, "2026-02-10")]
+
+
+def test_missing_values_are_kept_with_their_reason(sample_run: SampleRun) -> None:
+    assert query(
+        sample_run.workspace.database,
+        "select value, value_text, missing_reason from raw.observations "
+        "where indicator_code = 'crop_mechanization_rate' and period = '2020'",
+    ) == [(None, "—", "placeholder —")]
 
 
 def test_fact_table_keeps_sub_annual_periods(sample_run: SampleRun) -> None:
@@ -145,10 +176,10 @@ def test_a_bad_file_is_rejected_whole_while_the_others_load(
     ]
     assert not check.passed and check.severity.value == "WARN"
     assert check.metadata["files_rejected"].value == 1
-    assert check.metadata["files_unchanged"].value == 4
+    assert check.metadata["files_unchanged"].value == 7
     assert "七百五十" in check.metadata["rejections"].value
     # The good new file loaded, the bad one added nothing, the earlier data stayed.
-    assert query(workspace.database, "select count(*) from raw.observations") == [(51,)]
+    assert query(workspace.database, "select count(*) from raw.observations") == [(85,)]
     assert query(
         workspace.database,
         "select status, rows_read, rows_accepted, rows_rejected, issue_count, errors "
@@ -216,9 +247,9 @@ def test_a_rerun_with_unchanged_files_changes_nothing(
     (check,) = [
         e for e in result.get_asset_check_evaluations() if e.check_name == "gx_raw_observations"
     ]
-    assert check.passed and check.metadata["files_unchanged"].value == 4
+    assert check.passed and check.metadata["files_unchanged"].value == 7
     assert query(workspace.database, "select * from raw.observations order by all") == before
-    assert query(workspace.database, "select count(*) from marts.mart_data_quality") == [(4,)]
+    assert query(workspace.database, "select count(*) from marts.mart_data_quality") == [(7,)]
 
 
 def test_bad_registry_blocks_everything_after_it(defs, workspace: Workspace) -> None:
@@ -288,3 +319,40 @@ def test_a_fresh_build_gives_the_same_marts(defs, sample_run: SampleRun, workspa
     assert query(workspace.database, f"select * from {MART} order by indicator_code") == query(
         sample_run.workspace.database, f"select * from {MART} order by indicator_code"
     )
+
+
+def test_marts_can_be_rebuilt_as_of_a_past_date(defs, workspace: Workspace) -> None:
+    workspace.add_submission(
+        "submissions/420881/statistics/gdp_quarterly_2025-01-20.csv",
+        "指标代码,时期,数值,单位\ngdp,2024年四季度,205.0,亿元\n",
+    )
+    workspace.add_submission(
+        "submissions/420881/statistics/gdp_quarterly_2025-03-05.csv",
+        "指标代码,时期,数值,单位\ngdp,2024年四季度,207.5,亿元\n",
+    )
+    assert materialize_all(defs).success
+
+    def q4_as_of(as_of: str) -> list[tuple]:
+        completed = subprocess.run(
+            [
+                str(Path(sys.executable).with_name("dbt")), "build", "--quiet",
+                "--select", "fct_indicator_observation", "--vars", f"{{as_of: '{as_of}'}}",
+            ],
+            cwd=REPO_ROOT / "dbt",
+            env={**os.environ, "PLAN_WAREHOUSE_DIR": str(workspace.warehouse_dir)},
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert completed.returncode == 0, completed.stdout + completed.stderr
+        return query(
+            workspace.database,
+            "select value, source_file from marts.fct_indicator_observation "
+            "where indicator_code = 'gdp' and period = '2024-Q4'",
+        )
+
+    assert q4_as_of("2025-02-01") == [
+        (205.0, "submissions/420881/statistics/gdp_quarterly_2025-01-20.csv")
+    ]
+    assert q4_as_of("2025-03-31") == [
+        (207.5, "submissions/420881/statistics/gdp_quarterly_2025-03-05.csv")
+    ]
+    assert q4_as_of("2024-12-31") == []

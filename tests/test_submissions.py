@@ -243,12 +243,19 @@ def test_sample_data_is_accepted_whole(catalog: Catalog) -> None:
     results = read_submissions(find_submission_files(SAMPLE_RAW_DIR), SAMPLE_RAW_DIR, catalog)
 
     assert [r.report() for r in results if not r.accepted] == []
+    assert [r.department_code for r in results] == [
+        "agriculture", "culture_tourism", "development_reform", "housing", "science_tech",
+        "statistics", "statistics",
+    ]  # fmt: skip
     frame = accepted_observations(results)
     assert frame.schema == pl.Schema(OBSERVATION_SCHEMA)
-    assert frame.height == 50
+    assert frame.height == 84
     assert dict(frame.group_by("source_file").len().rows()) == {
-        "submissions/420881/development_reform_bureau_2020-2025.csv": 6,
-        "submissions/420881/housing_bureau_2020-2025.csv": 6,
-        "submissions/420881/science_bureau_2020-2025.xlsx": 17,
-        "submissions/420881/stats_bureau_2020-2025.csv": 21,
+        "submissions/420881/development_reform/development_reform_bureau_2020-2025.csv": 6,
+        "submissions/420881/housing/housing_bureau_2020-2025.csv": 6,
+        "submissions/420881/science_tech/science_bureau_2020-2025.xlsx": 17,
+        "submissions/420881/statistics/stats_bureau_2020-2025.csv": 21,
+        "submissions/420881/statistics/stats_bureau_revision_2026-02-10.csv": 1,
+        "submissions/420881/agriculture/agriculture_bureau_2020-2025.xlsx": 24,
+        "submissions/420881/culture_tourism/tourism_revenue_2020-2025.xlsx": 9,
     }
