@@ -146,6 +146,44 @@ def _write_tourism_workbook(path: Path) -> None:
     workbook.close()
 
 
+TEMPLATE_HEADER = ["指标代码", "时期", "数值", "单位", "备注"]
+TEMPLATE_ROWS = [
+    ["gdp", "2025年二季度", "388.6", "亿元", "示例行，请删除 / example row, delete it"],
+    [
+        "地区生产总值",
+        "2025年1-6月",
+        "3,886,000",
+        "万元",
+        "也可填指标中文全称 / or the Chinese name",
+    ],
+    ["tourism_revenue", "2025-06", "—", "亿元", "暂无数据填 — / — for not available"],
+]
+
+
+def write_templates(raw_dir: Path) -> list[Path]:
+    """One template per accepted format, for departments to copy."""
+    folder = raw_dir / "templates"
+    folder.mkdir(parents=True, exist_ok=True)
+    csv_path = folder / "submission_template.csv"
+    # UTF-8 with BOM, so Excel opens the Chinese headers correctly.
+    _write_csv(csv_path, TEMPLATE_HEADER, TEMPLATE_ROWS, "utf-8-sig")
+    xlsx_path = folder / "submission_template.xlsx"
+    workbook = _new_workbook(xlsx_path)
+    sheet = workbook.add_worksheet("数据")
+    sheet.merge_range("A1:E1", "钟祥市规划指标数据报送表（模板）")
+    sheet.write("A2", "填报单位：市统计局")
+    sheet.write_row("A3", TEMPLATE_HEADER)
+    for row, values in enumerate(TEMPLATE_ROWS, start=3):
+        sheet.write_row(row, 0, values)
+    sheet.write(
+        len(TEMPLATE_ROWS) + 4,
+        0,
+        "注：单位可用同类单位（元/万元/亿元，亩/万亩/公顷）；详见 raw/README.md。",
+    )
+    workbook.close()
+    return [csv_path, xlsx_path]
+
+
 def write_sample_data(raw_dir: Path) -> list[Path]:
     """Write every sample submission file; returns the paths written."""
     region = raw_dir / "submissions" / REGION
@@ -223,4 +261,4 @@ def write_sample_data(raw_dir: Path) -> list[Path]:
         "utf-8",
     )
     written.append(path)
-    return written
+    return written + write_templates(raw_dir)

@@ -8,9 +8,11 @@ seconds, and a run validates several tables.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -126,12 +128,36 @@ def _batch_definition(table_name: str) -> Any:
         return asset.add_batch_definition_whole_dataframe("whole_table")
 
 
+def _data_docs_site(directory: Path) -> str:
+    """A GX Data Docs site writing to `directory` (one per directory, added once)."""
+    context = _context()
+    name = "site_" + hashlib.sha1(str(directory).encode()).hexdigest()[:12]
+    if name not in (context.get_site_names() or []):
+        context.add_data_docs_site(
+            site_name=name,
+            site_config={
+                "class_name": "SiteBuilder",
+                "store_backend": {
+                    "class_name": "TupleFilesystemStoreBackend",
+                    "base_directory": str(directory),
+                },
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
+    return name
+
+
 def validate_frame(
     frame: pl.DataFrame,
     suite_name: str,
     parameters: dict[str, Any] | None = None,
+    data_docs_dir: Path | None = None,
 ) -> ValidationReport:
-    """Validate a Polars table against a stored suite and summarise the result."""
+    """Validate a Polars table against a stored suite and summarise the result.
+
+    With `data_docs_dir`, the validation runs as a GX checkpoint that also renders the
+    suite and the result into GX Data Docs (`index.html`) in that directory.
+    """
     import great_expectations as gx
     from great_expectations.expectations.expectation_configuration import (
         ExpectationConfiguration,
@@ -156,12 +182,33 @@ def validate_frame(
     if index_columns:
         result_format["unexpected_index_column_names"] = index_columns
         result_format["return_unexpected_index_query"] = False
-    batch = _batch_definition(suite_name).get_batch(
-        batch_parameters={"dataframe": frame.to_pandas()}
-    )
-    result = batch.validate(
-        suite, result_format=result_format, expectation_parameters=parameters or {}
-    )
+    batch_parameters = {"dataframe": frame.to_pandas()}
+    if data_docs_dir is None:
+        batch = _batch_definition(suite_name).get_batch(batch_parameters=batch_parameters)
+        result = batch.validate(
+            suite, result_format=result_format, expectation_parameters=parameters or {}
+        )
+    else:
+        context = _context()
+        site = _data_docs_site(data_docs_dir)
+        suite = context.suites.add_or_update(suite)
+        validation = context.validation_definitions.add_or_update(
+            gx.ValidationDefinition(
+                name=suite_name, data=_batch_definition(suite_name), suite=suite
+            )
+        )
+        checkpoint = context.checkpoints.add_or_update(
+            gx.Checkpoint(
+                name=suite_name,
+                validation_definitions=[validation],
+                actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=[site])],
+                result_format=result_format,
+            )
+        )
+        checkpoint_result = checkpoint.run(
+            batch_parameters=batch_parameters, expectation_parameters=parameters or {}
+        )
+        (result,) = checkpoint_result.run_results.values()
     failed = [
         _failure(r.expectation_config, r.result or {}, r.exception_info)
         for r in result.results

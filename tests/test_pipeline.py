@@ -336,7 +336,7 @@ def test_marts_can_be_rebuilt_as_of_a_past_date(defs, workspace: Workspace) -> N
         completed = subprocess.run(
             [
                 str(Path(sys.executable).with_name("dbt")), "build", "--quiet",
-                "--select", "fct_indicator_observation", "--vars", f"{{as_of: '{as_of}'}}",
+                "--select", "+fct_indicator_observation", "--vars", f"{{as_of: '{as_of}'}}",
             ],
             cwd=REPO_ROOT / "dbt",
             env={**os.environ, "PLAN_WAREHOUSE_DIR": str(workspace.warehouse_dir)},
@@ -356,3 +356,11 @@ def test_marts_can_be_rebuilt_as_of_a_past_date(defs, workspace: Workspace) -> N
         (207.5, "submissions/420881/statistics/gdp_quarterly_2025-03-05.csv")
     ]
     assert q4_as_of("2024-12-31") == []
+
+
+def test_gx_data_docs_are_built_beside_the_warehouse(sample_run: SampleRun) -> None:
+    docs = sample_run.workspace.warehouse_dir / "data_docs"
+    assert (docs / "index.html").is_file()
+    for suite in ("raw_plan_indicators", "raw_observations"):
+        assert (docs / "expectations" / f"{suite}.html").is_file()
+        assert list((docs / "validations" / suite).rglob("*.html")), suite

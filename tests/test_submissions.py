@@ -259,3 +259,18 @@ def test_sample_data_is_accepted_whole(catalog: Catalog) -> None:
         "submissions/420881/agriculture/agriculture_bureau_2020-2025.xlsx": 24,
         "submissions/420881/culture_tourism/tourism_revenue_2020-2025.xlsx": 9,
     }
+
+
+@pytest.mark.parametrize("name", ["submission_template.csv", "submission_template.xlsx"])
+def test_templates_pass_the_check(tmp_path: Path, catalog: Catalog, name: str) -> None:
+    template = SAMPLE_RAW_DIR / "templates" / name
+    path = write(tmp_path, f"submissions/420881/statistics/{name}", template.read_bytes())
+
+    result = read_submission(path, tmp_path, catalog)
+
+    assert result.accepted, result.report()
+    assert rows(result, "indicator_code", "period", "value", "missing_reason") == [
+        ("gdp", "2025-Q2", 388.6, None),
+        ("gdp", "2025-YTD-06", 388.6, None),
+        ("tourism_revenue", "2025-06", None, "placeholder —"),
+    ]

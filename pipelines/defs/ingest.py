@@ -71,7 +71,7 @@ def plan_indicators(warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResul
     raw_dir = settings.raw_dir()
     folders = find_plan_folders(raw_dir)
     frame = read_registry(folders, raw_dir)
-    report = validate_frame(frame, "raw_plan_indicators")
+    report = validate_frame(frame, "raw_plan_indicators", data_docs_dir=_data_docs_dir())
     yield contract_check_result(PLAN_INDICATORS_KEY, report)
     raise_if_failed(report)
     with warehouse.get_connection() as connection:
@@ -87,6 +87,11 @@ def plan_indicators(warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResul
             ),
         }
     )
+
+
+def _data_docs_dir():  # noqa: ANN202
+    """GX Data Docs are rendered beside the warehouse after each validation."""
+    return settings.warehouse_dir() / "data_docs"
 
 
 def _registry_parameters(registry: pl.DataFrame) -> dict[str, list[str]]:
@@ -133,7 +138,9 @@ def observations(warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult |
     new_files = [path for path in files if file_checksum(path) not in known]
     results = read_submissions(new_files, raw_dir, catalog)
     frame = accepted_observations(results)
-    report = validate_frame(frame, "raw_observations", _registry_parameters(registry))
+    report = validate_frame(
+        frame, "raw_observations", _registry_parameters(registry), data_docs_dir=_data_docs_dir()
+    )
     reject_failed_rows(results, report)
     frame = with_vintage(accepted_observations(results), loaded_at=dt.datetime.now(dt.UTC))
     log = submission_log(results).with_columns(checked_at=pl.lit(dt.datetime.now(dt.UTC)))
