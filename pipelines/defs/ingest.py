@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 import dagster as dg
+import duckdb
 import polars as pl
 
 from pipelines import settings
@@ -89,6 +90,13 @@ def plan_indicators(warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResul
     )
 
 
+def _logged_checksums(connection: duckdb.DuckDBPyConnection) -> set[str]:
+    """Checksums of every file version already read (accepted or rejected)."""
+    if not table_exists(connection, RAW_SCHEMA, "submission_log"):
+        return set()
+    return set(read_table(connection, RAW_SCHEMA, "submission_log")["source_checksum"])
+
+
 def _data_docs_dir():  # noqa: ANN202
     """GX Data Docs are rendered beside the warehouse after each validation."""
     return settings.warehouse_dir() / "data_docs"
@@ -128,11 +136,7 @@ def observations(warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult |
     raw_dir = settings.raw_dir()
     with warehouse.get_connection() as connection:
         registry = read_table(connection, RAW_SCHEMA, "plan_indicators")
-        known = (
-            set(read_table(connection, RAW_SCHEMA, "submission_log")["source_checksum"])
-            if table_exists(connection, RAW_SCHEMA, "submission_log")
-            else set()
-        )
+        known = _logged_checksums(connection)
     catalog = Catalog(registry)
     files = find_submission_files(raw_dir)
     new_files = [path for path in files if file_checksum(path) not in known]
@@ -145,6 +149,11 @@ def observations(warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult |
     frame = with_vintage(accepted_observations(results), loaded_at=dt.datetime.now(dt.UTC))
     log = submission_log(results).with_columns(checked_at=pl.lit(dt.datetime.now(dt.UTC)))
     with warehouse.get_connection() as connection:
+        # Another run may have loaded some of these files while this one was reading them:
+        # under the lock, append only what is still unknown.
+        loaded_meanwhile = _logged_checksums(connection) - known
+        frame = frame.filter(~pl.col("source_checksum").is_in(loaded_meanwhile))
+        log = log.filter(~pl.col("source_checksum").is_in(loaded_meanwhile))
         connection.execute("begin transaction")
         appended = append_rows(connection, RAW_SCHEMA, "observations", frame)
         append_rows(connection, RAW_SCHEMA, "submission_log", log)
