@@ -18,6 +18,8 @@ from typing import Any
 import polars as pl
 import yaml
 
+from pipelines.units import family
+
 REGISTRY_SUBDIR = "registry"
 PLAN_FILE = "plan.yaml"
 EXCLUSIONS_FILE = "exclusions.yaml"
@@ -42,6 +44,8 @@ REGISTRY_SCHEMA: dict[str, pl.DataType] = {
     "department_en": pl.String(),
     "department_source": pl.String(),
     "unit": pl.String(),
+    "unit_family": pl.String(),
+    "measure": pl.String(),
     "kind": pl.String(),
     "comparator": pl.String(),
     "target_value": pl.Float64(),
@@ -65,7 +69,7 @@ INDICATOR_KEYS = frozenset(
     {
         "code", "name_zh", "name_en", "pillar", "department", "unit", "kind", "comparator",
         "target", "upper", "tolerance", "each_year", "base_year", "target_year", "cadence",
-        "path", "nature", "reference", "notes", "quote", "span",
+        "path", "nature", "reference", "notes", "quote", "span", "measure",
     }
 )  # fmt: skip
 
@@ -229,6 +233,9 @@ def plan_rows(plan: Plan, source_file: str) -> list[dict[str, Any]]:
                 "department_en": department.get("en"),
                 "department_source": "assigned",
                 "unit": entry.get("unit"),
+                "unit_family": family(entry.get("unit")),
+                "measure": entry.get("measure")
+                or default_measure(entry.get("kind"), entry.get("unit")),
                 "kind": entry.get("kind"),
                 "comparator": entry.get("comparator"),
                 "target_value": entry.get("target"),
@@ -249,6 +256,27 @@ def plan_rows(plan: Plan, source_file: str) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+FLOW_FAMILIES = frozenset({"money", "weight"})
+SUMMABLE_FAMILIES = frozenset({"money", "weight", "count", "area", "power"})
+
+
+def default_measure(kind: str | None, unit: str | None) -> str:
+    """How a year's figure follows from sub-annual ones, unless `measure` says otherwise.
+
+    `flow`: what happens during a period (output, projects signed): quarters add up to the
+    year. `stock`: a state at a moment (enterprises on a list, a rate, a rank): the year's
+    figure is the one at its end. `event`: a milestone, reached in whichever period says so.
+    """
+    unit_family = family(unit) if unit else None
+    if kind == "milestone":
+        return "event"
+    if kind in {"cumulative", "annual"} and unit_family in SUMMABLE_FAMILIES:
+        return "flow"
+    if unit_family in FLOW_FAMILIES:
+        return "flow"
+    return "stock"
 
 
 def read_registry(folders: list[Path], raw_dir: Path) -> pl.DataFrame:

@@ -59,7 +59,17 @@ OBSERVATION_SCHEMA: dict[str, pl.DataType] = {
 # Canonical column -> header spellings accepted (compared after NFKC, case-insensitive).
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "indicator": ("indicator_code", "indicator", "指标代码", "指标名称", "指标", "指标名"),
-    "period": ("period", "时期", "统计期", "期别", "报告期", "统计时期"),
+    "period": (
+        "period",
+        "时期",
+        "统计期",
+        "期别",
+        "报告期",
+        "统计时期",
+        "年度",
+        "年份",
+        "统计年度",
+    ),
     "value": ("value", "数值", "指标值", "本期数", "数据", "本期值"),
     "unit": ("unit", "单位", "计量单位"),
     "note": ("note", "备注", "说明"),
@@ -71,6 +81,9 @@ COLUMN_NAMES_ZH = {"indicator": "指标", "period": "时期", "value": "数值",
 
 # Cells that mean "not available": kept as missing with this reason, never as zero.
 PLACEHOLDERS = {"—", "——", "-", "--", "－", "…", "……", "...", "/", "／", "无", "N/A", "NA", "n/a"}
+# Milestones may be answered in words.
+YES_NO = {"是": 1.0, "已实现": 1.0, "已完成": 1.0, "yes": 1.0, "y": 1.0, "true": 1.0,
+          "否": 0.0, "未实现": 0.0, "未完成": 0.0, "no": 0.0, "n": 0.0, "false": 0.0}  # fmt: skip
 NOTE_MARKERS = ("注", "说明", "备注", "填报人", "审核人", "负责人", "制表", "填报日期", "数据来源")
 _UNIT_LINE = re.compile(r"^(?:计量)?单位[:：]\s*(\S+)")
 _DEPARTMENT_LINE = re.compile(r"填报单位[:：]\s*(\S+)")
@@ -177,7 +190,7 @@ class FileResult:
         if self.accepted:
             return (
                 f"✔ {self.file}: 通过，{self.observations.height} 条数据 / accepted, "
-                f"{self.observations.height} values"
+                f"{self.observations.height} value(s)"
             )
         lines = [
             f"✘ {self.file}: 退回，共 {len(self.issues)} 个问题，请修改后重新报送 / rejected, "
@@ -278,7 +291,8 @@ def _read_grids(path: Path, data: bytes, result: FileResult) -> list[Grid]:
         return reject(
             "corrupt_workbook",
             f"工作簿已损坏，无法读取（{type(error).__name__}）",
-            f"the workbook is damaged and cannot be read ({type(error).__name__}: {error})",
+            f"the workbook is damaged and cannot be read ({type(error).__name__}: "
+            f"{str(error).strip().splitlines()[0] if str(error).strip() else ''})",
         )
 
 
@@ -387,7 +401,7 @@ def read_submission(path: Path, raw_dir: Path, catalog: Catalog) -> FileResult:
         found_header = True
         records.extend(_read_rows(sheet, rows, letters, header, result, catalog))
     if not found_header:
-        names = "、".join(f"{v[1]}" for v in HEADER_ALIASES.values() if v[0] in REQUIRED_COLUMNS)
+        names = "指标代码（或指标名称）、时期、数值"
         result.issues.append(
             Issue(
                 label, "no_header",
@@ -404,7 +418,11 @@ def read_submission(path: Path, raw_dir: Path, catalog: Catalog) -> FileResult:
         )
     _check_duplicates(records, result)
     if records:
-        frame = pl.DataFrame(records, schema=OBSERVATION_SCHEMA, orient="row")
+        frame = pl.DataFrame(
+            [{name: record[name] for name in OBSERVATION_SCHEMA} for record in records],
+            schema=OBSERVATION_SCHEMA,
+            orient="row",
+        )
         result.observations = frame.unique(
             subset=["region_code", "indicator_code", "period"], keep="first", maintain_order=True
         )
@@ -452,7 +470,7 @@ def _read_rows(
 
         def issue(
             name: str,
-            value: str,
+            value: str | None,
             code: str,
             zh: str,
             en: str,
@@ -498,35 +516,49 @@ def _read_rows(
         if period is None:
             issue(
                 "period", period_text, "bad_period", "无法识别的时期", "the period cannot be read",
-                f"如 {EXPECTED_FORMATS}", f"one of {EXPECTED_FORMATS}",
+                f"以下写法之一：{EXPECTED_FORMATS}", f"one of {EXPECTED_FORMATS}",
             )  # fmt: skip
             continue
         if not FIRST_YEAR <= period.year <= LAST_YEAR:
             issue(
                 "period", period_text, "period_out_of_range",
                 "时期超出范围", "the period is outside the accepted years",
-                f"{FIRST_YEAR}–{LAST_YEAR} 年之间", f"a year from {FIRST_YEAR} to {LAST_YEAR}",
+                f"{FIRST_YEAR}至{LAST_YEAR}年之间", f"a year from {FIRST_YEAR} to {LAST_YEAR}",
             )  # fmt: skip
             continue
         unit_text = normalize_unit(cell(row, "unit")) or default_unit
+        is_yes_no = family(target.unit) == "boolean"
+        if is_yes_no and not unit_text:
+            unit_text = target.unit  # 是/否 needs no unit
         missing_reason = None
         value_original = None
         if value_text == "" or value_text in PLACEHOLDERS:
             missing_reason = "blank" if value_text == "" else f"placeholder {value_text}"
+        elif is_yes_no and value_text.lower() in YES_NO:
+            value_original = YES_NO[value_text.lower()]
         else:
             number = value_text.replace(",", "").replace(" ", "")
             if not _NUMBER.match(number):
+                if is_yes_no:
+                    expected = (
+                        "是、否、1 或 0，或用 — 表示暂无数据",
+                        "是 (yes), 否 (no), 1 or 0, or — for not available",
+                    )
+                else:
+                    expected = (
+                        "数字（可带千位分隔符），或用 — 表示暂无数据",
+                        "a number (thousands separators allowed), or — for not available",
+                    )
                 issue(
                     "value", value_text, "not_a_number", "数值不是数字", "the value is not a number",
-                    "数字（可带千位分隔符），或用 — 表示暂无数据",
-                    "a number (thousands separators allowed), or — for not available",
+                    *expected,
                 )  # fmt: skip
                 continue
             value_original = float(number)
         factor = conversion_factor(unit_text, target.unit) if unit_text else None
         if factor is None:
             issue(
-                "unit", unit_text or "", "bad_unit",
+                "unit", unit_text or None, "bad_unit",
                 "单位无法换算为该指标的单位" if unit_text else "缺少单位",
                 f"the unit cannot be converted to the indicator's unit {target.unit}"
                 if unit_text else "the unit is missing",
@@ -566,6 +598,7 @@ def _read_rows(
             "source_checksum": result.checksum,
             "source_sheet": sheet,
             "source_row": offset,
+            "_value_column": column_label("value"),
         }
 
 
@@ -580,10 +613,15 @@ def _impossible(value: float | None, target: Target) -> tuple[str, str, str, str
         return ("名次应从 1 开始", "a rank starts at 1", "不小于 1 的整数", "a whole number ≥ 1")
     is_growth = target.indicator_code.endswith("_growth")
     if fam == "percent" and not is_growth and not 0 <= value <= 100:
-        return ("比重不能超出 0–100%", "a share cannot be outside 0–100%", "0 到 100", "0 to 100")
+        return (
+            "比重不能超出 0–100%",
+            "a share cannot be outside 0–100%",
+            "0 至 100 之间的数",
+            "a number from 0 to 100",
+        )
     if target.kind == "milestone" and value not in (0, 1):
-        return ("里程碑只能填 1（已实现）或 0（未实现）", "a milestone is 1 (achieved) or 0",
-                "1 或 0", "1 or 0")  # fmt: skip
+        return ("里程碑只能填“是”或“否”", "a milestone is either yes or no",
+                "是 / 1（已实现）或 否 / 0（未实现）", "是 / 1 (achieved) or 否 / 0 (not yet)")  # fmt: skip
     return None
 
 
@@ -595,16 +633,20 @@ def _check_duplicates(records: list[dict], result: FileResult) -> None:
         first = seen.setdefault(key, record)
         if first is record or first["value"] == record["value"]:
             continue
+        where_zh, where_en = f"第{first['source_row']}行", f"row {first['source_row']}"
+        if first["source_sheet"] != "csv":
+            where_zh = f"工作表「{first['source_sheet']}」{where_zh}"
+            where_en = f"sheet '{first['source_sheet']}' {where_en}"
         result.issues.append(
             Issue(
                 result.file, "conflicting_duplicate",
-                f"同一指标同一时期出现两个不同数值（另见工作表「{first['source_sheet']}」第"
-                f"{first['source_row']}行：{first['value_text']}）",
-                f"a second, different value for the same indicator and period (the first is in "
-                f"sheet '{first['source_sheet']}' row {first['source_row']}: {first['value_text']})",
+                f"{record['indicator_code']} {record['period']} 在本文件中已有不同的数值"
+                f"（{where_zh}：{first['value_text']}）",
+                f"{record['indicator_code']} {record['period']} already has a different value "
+                f"in this file ({where_en}: {first['value_text']})",
                 sheet=None if record["source_sheet"] == "csv" else record["source_sheet"],
                 row=record["source_row"],
-                column=f"数值 / value ({record['indicator_code']}, {record['period']})",
+                column=record["_value_column"],
                 value=record["value_text"],
                 expected_zh="每个指标每个时期只填一个数值",
                 expected_en="one value per indicator and period",

@@ -57,22 +57,22 @@ def test_status_prints_the_attainment_table(sample_run: SampleRun) -> None:
         "not_achieved",
     ]
     assert len(lines) == 2 + 59 + 2
-    assert lines[-1] == "All targets: achieved 7, no_data 39, not_achieved 6, not_assessable 7"
+    assert lines[-1] == "All targets: achieved 36, not_achieved 16, not_assessable 7"
 
 
 def test_status_filters_by_status(sample_run: SampleRun) -> None:
-    process = pipelines_cli("status", "--status", "achieved", workspace=sample_run.workspace)
+    process = pipelines_cli("status", "--status", "not_assessable", workspace=sample_run.workspace)
     output, _ = process.communicate(timeout=120)
 
     assert process.returncode == 0, output
     assert [line.split()[0] for line in output.splitlines()[2:-2]] == [
-        "built_up_area",
-        "farm_machinery_power",
-        "grain_output",
-        "new_high_tech_enterprises",
-        "patent_applications",
-        "public_agri_brands",
-        "urbanization_rate",
+        "air_quality_good_days_ratio",
+        "energy_intensity_gdp",
+        "rural_disposable_income",
+        "sewage_compliant_discharge_rate",
+        "urban_disposable_income",
+        "urban_greening_rate",
+        "waste_harmless_treatment_rate",
     ]
 
 
@@ -112,14 +112,21 @@ def test_check_command_prints_every_problem_and_exits_non_zero(workspace: Worksp
         "submissions/420881/draft.csv",
         "指标代码,时期,数值,单位\ngpd,2024,750,亿元\ngdp,2024,,亿元\n",
     )
-    good = workspace.raw_dir / "submissions" / "420881" / "housing" / "housing_bureau_2020-2025.csv"
+    good = (
+        workspace.raw_dir
+        / "submissions"
+        / "420881"
+        / "natural_resources"
+        / "natural_resources_bureau_2020-2025.csv"
+    )
 
     process = pipelines_cli("check", str(good), str(bad), workspace=workspace)
     output, _ = process.communicate(timeout=120)
 
     assert process.returncode == 1
     assert output.splitlines()[0] == (
-        "✔ submissions/420881/housing/housing_bureau_2020-2025.csv: 通过，6 条数据 / accepted, 6 values"
+        "✔ submissions/420881/natural_resources/natural_resources_bureau_2020-2025.csv: 通过，"
+        "6 条数据 / accepted, 6 value(s)"
     )
     assert "✘ submissions/420881/draft.csv: 退回，共 1 个问题" in output
     assert "第2行 列「指标代码(A)」：值「gpd」，规划登记表中没有这个指标" in output

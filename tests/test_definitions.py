@@ -19,6 +19,7 @@ EXPECTED_ASSETS = {
     "staging/stg_submission_log",
     "staging/stg_observations",
     "intermediate/int_observations_current",
+    "intermediate/int_observations_annual",
     "intermediate/int_indicator_progress",
     "marts/dim_indicator",
     "marts/fct_indicator_observation",

@@ -47,13 +47,13 @@ def test_sample_run_writes_to_the_temp_warehouse_only(sample_run: SampleRun) -> 
 
 def test_raw_tables_hold_every_row_with_provenance(sample_run: SampleRun) -> None:
     database = sample_run.workspace.database
-    assert query(database, "select count(*) from raw.observations") == [(84,)]
+    assert query(database, "select count(*) from raw.observations") == [(478,)]
     assert query(database, "select count(*) from raw.plan_indicators") == [(59,)]
     assert query(
         database,
         "select source_sheet, source_row, value from raw.observations "
-        "where indicator_code = 'patents_granted' and period = '2023'",
-    ) == [("专利", 11, 214.0)]
+        "where indicator_code = 'patents_granted' and period = '2023-Q2'",
+    ) == [("2023年", 9, 51.0)]
 
 
 def test_attainment_mart_values(sample_run: SampleRun) -> None:
@@ -66,19 +66,19 @@ def test_attainment_mart_values(sample_run: SampleRun) -> None:
     assert len(by_code) == 59
     # Level target: the latest annual value (2025: 801.5 of 860).
     assert by_code["gdp"] == ("地区生产总值", "亿元", 860.0, "2025", 801.5, 0.932, "not_achieved")
-    # Cumulative target: flows 2021-2025 (372+405+418+436+452), the 2020 base excluded.
+    # Cumulative target: quarterly flows 2021-2025 add up to 2083, the 2020 base excluded.
     assert by_code["patent_applications"][3:] == ("2025", 2083.0, 1.0415, "achieved")
     assert by_code["patents_granted"][3:] == ("2025", 1066.0, 0.9691, "not_achieved")
     assert by_code["urbanization_rate"][4:] == (60.4, 1.0067, "achieved")
-    # Registered but not submitted.
-    assert by_code["longevity_food_output"][3:] == (None, None, None, "no_data")
+    # Sent in 万元 under a 单位 line, converted to 亿元.
+    assert by_code["longevity_food_output"][3:] == ("2025", 330.0, 0.66, "not_achieved")
     # Sent by name in 万元 under a 单位 line, converted to 亿元; 2025年1-12月 is the year.
     assert by_code["tourism_revenue"][3:] == ("2025", 151.23, 0.9452, "not_achieved")
     # Approximate targets: within ±5% of 176 and of 20 counts as met.
     assert by_code["farm_machinery_power"][4:] == (172.4, 0.9795, "achieved")
     assert by_code["grain_output"][4:] == (20.3, 1.015, "achieved")
-    # No number to compare with.
-    assert by_code["energy_intensity_gdp"][2:] == (None, None, None, None, "not_assessable")
+    # No number to compare with: reported, but not assessed.
+    assert by_code["energy_intensity_gdp"][2:] == (None, "2025", 0.54, None, "not_assessable")
 
 
 def test_dim_indicator_has_every_target_with_its_attributes(sample_run: SampleRun) -> None:
@@ -144,9 +144,9 @@ def test_fact_table_keeps_sub_annual_periods(sample_run: SampleRun) -> None:
         "where indicator_code = 'gdp' and period like '2025%' order by period_end_date",
     )
     assert rows == [
-        ("2025-Q1", "quarter", "2025-03-31"),
-        ("2025-Q2", "quarter", "2025-06-30"),
-        ("2025-Q3", "quarter", "2025-09-30"),
+        ("2025-YTD-03", "ytd", "2025-03-31"),
+        ("2025-YTD-06", "ytd", "2025-06-30"),
+        ("2025-YTD-09", "ytd", "2025-09-30"),
         ("2025", "year", "2025-12-31"),
     ]
 
@@ -176,10 +176,10 @@ def test_a_bad_file_is_rejected_whole_while_the_others_load(
     ]
     assert not check.passed and check.severity.value == "WARN"
     assert check.metadata["files_rejected"].value == 1
-    assert check.metadata["files_unchanged"].value == 7
+    assert check.metadata["files_unchanged"].value == 16
     assert "七百五十" in check.metadata["rejections"].value
     # The good new file loaded, the bad one added nothing, the earlier data stayed.
-    assert query(workspace.database, "select count(*) from raw.observations") == [(85,)]
+    assert query(workspace.database, "select count(*) from raw.observations") == [(479,)]
     assert query(
         workspace.database,
         "select status, rows_read, rows_accepted, rows_rejected, issue_count, errors "
@@ -247,9 +247,9 @@ def test_a_rerun_with_unchanged_files_changes_nothing(
     (check,) = [
         e for e in result.get_asset_check_evaluations() if e.check_name == "gx_raw_observations"
     ]
-    assert check.passed and check.metadata["files_unchanged"].value == 7
+    assert check.passed and check.metadata["files_unchanged"].value == 16
     assert query(workspace.database, "select * from raw.observations order by all") == before
-    assert query(workspace.database, "select count(*) from marts.mart_data_quality") == [(7,)]
+    assert query(workspace.database, "select count(*) from marts.mart_data_quality") == [(16,)]
 
 
 def test_bad_registry_blocks_everything_after_it(defs, workspace: Workspace) -> None:
@@ -271,7 +271,9 @@ def test_bad_registry_blocks_everything_after_it(defs, workspace: Workspace) -> 
     ) == [(0,)]
 
 
-def test_dbt_build_runs_models_tests_and_unit_tests(sample_run: SampleRun) -> None:
+def test_dbt_build_runs_models_tests_and_unit_tests(
+    sample_run: SampleRun, dbt_manifest: Path
+) -> None:
     # dagster-dbt gives each invocation its own target directory, named after the run.
     run_prefix = sample_run.result.run_id.split("-")[0][:7]
     (target,) = (REPO_ROOT / "dbt" / "target").glob(f"dbt_models-{run_prefix}-*")
@@ -285,7 +287,9 @@ def test_dbt_build_runs_models_tests_and_unit_tests(sample_run: SampleRun) -> No
     unit_tests = [
         r["unique_id"] for r in results["results"] if r["unique_id"].startswith("unit_test.")
     ]
-    assert len(unit_tests) == 3
+    manifest = json.loads(dbt_manifest.read_text())
+    assert len(unit_tests) >= 4
+    assert sorted(unit_tests) == sorted(manifest["unit_tests"])
 
 
 def test_a_second_plan_and_region_load_beside_the_first(defs, workspace: Workspace) -> None:

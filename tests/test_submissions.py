@@ -124,61 +124,104 @@ def test_units_of_the_same_family_are_converted(tmp_path: Path, catalog: Catalog
     ]
 
 
+FILE = "submissions/420881/file.csv"
 REJECTIONS = [
     (
         "gpd,2023,1,亿元",
         "unknown_indicator",
-        "submissions/420881/file.csv 第3行 列「指标代码(A)」：值「gpd」，规划登记表中没有这个指标",
-        "row 3, column '指标代码(A)': value 'gpd': this indicator is not in the plan registry",
+        f"{FILE} 第3行 列「指标代码(A)」：值「gpd」，规划登记表中没有这个指标；"
+        "应为登记表中的指标代码或指标的中文全称（见 README 指标表）。\n"
+        f"    {FILE}, row 3, column '指标代码(A)': value 'gpd': this indicator is not in the plan "
+        "registry; expected an indicator code or the exact Chinese name from the registry (see "
+        "the README).",
     ),
     (
         "gdp,2023,712,吨",
         "bad_unit",
-        "第3行 列「单位(D)」：值「吨」，单位无法换算为该指标的单位；应为与「亿元」同类的单位",
-        "value '吨': the unit cannot be converted to the indicator's unit 亿元",
+        f"{FILE} 第3行 列「单位(D)」：值「吨」，单位无法换算为该指标的单位；应为与「亿元」同类的单位。\n"
+        f"    {FILE}, row 3, column '单位(D)': value '吨': the unit cannot be converted to the "
+        "indicator's unit 亿元; expected a unit of the same kind as '亿元'.",
+    ),
+    (
+        "gdp,2023,712,",
+        "bad_unit",
+        f"{FILE} 第3行 列「单位(D)」，缺少单位；应为与「亿元」同类的单位。\n"
+        f"    {FILE}, row 3, column '单位(D)': the unit is missing; expected a unit of the same "
+        "kind as '亿元'.",
     ),
     (
         "gdp,2023,七百,亿元",
         "not_a_number",
-        "第3行 列「数值(C)」：值「七百」，数值不是数字",
-        "value '七百': the value is not a number",
+        f"{FILE} 第3行 列「数值(C)」：值「七百」，数值不是数字；应为数字（可带千位分隔符），或用 — 表示暂无数据。\n"
+        f"    {FILE}, row 3, column '数值(C)': value '七百': the value is not a number; expected a "
+        "number (thousands separators allowed), or — for not available.",
     ),
     (
         "gdp,2023-13,1,亿元",
         "bad_period",
-        "第3行 列「时期(B)」：值「2023-13」，无法识别的时期",
-        "value '2023-13': the period cannot be read",
+        f"{FILE} 第3行 列「时期(B)」：值「2023-13」，无法识别的时期；应为以下写法之一：2023, 2023-Q2, "
+        "2023-06, 2023年, 2023年二季度, 2023年6月, 2023年1-6月。\n"
+        f"    {FILE}, row 3, column '时期(B)': value '2023-13': the period cannot be read; "
+        "expected one of 2023, 2023-Q2, 2023-06, 2023年, 2023年二季度, 2023年6月, 2023年1-6月.",
     ),
     (
         "gdp,2040,1,亿元",
         "period_out_of_range",
-        "值「2040」，时期超出范围；应为2015–2035 年之间",
-        "the period is outside the accepted years; expected a year from 2015 to 2035",
+        f"{FILE} 第3行 列「时期(B)」：值「2040」，时期超出范围；应为2015至2035年之间。\n"
+        f"    {FILE}, row 3, column '时期(B)': value '2040': the period is outside the accepted "
+        "years; expected a year from 2015 to 2035.",
     ),
     (
         "hidden_champions,2023,-3,家",
         "impossible_value",
-        "值「-3」，数值不能为负数",
-        "value '-3': the value cannot be negative",
+        f"{FILE} 第3行 列「数值(C)」：值「-3」，数值不能为负数；应为不小于 0 的数。\n"
+        f"    {FILE}, row 3, column '数值(C)': value '-3': the value cannot be negative; "
+        "expected a number ≥ 0.",
     ),
     (
         "urbanization_rate,2023,160,%",
         "impossible_value",
-        "值「160」，比重不能超出 0–100%",
-        "a share cannot be outside 0–100%",
+        f"{FILE} 第3行 列「数值(C)」：值「160」，比重不能超出 0–100%；应为0 至 100 之间的数。\n"
+        f"    {FILE}, row 3, column '数值(C)': value '160': a share cannot be outside 0–100%; "
+        "expected a number from 0 to 100.",
+    ),
+    (
+        "county_economy_top100,2023,0,位",
+        "impossible_value",
+        f"{FILE} 第3行 列「数值(C)」：值「0」，名次应从 1 开始；应为不小于 1 的整数。\n"
+        f"    {FILE}, row 3, column '数值(C)': value '0': a rank starts at 1; expected a whole "
+        "number ≥ 1.",
+    ),
+    (
+        "scenic_area_5a,2023,2,是/否",
+        "impossible_value",
+        f"{FILE} 第3行 列「数值(C)」：值「2」，里程碑只能填“是”或“否”；应为是 / 1（已实现）或 否 / 0（未实现）。\n"
+        f"    {FILE}, row 3, column '数值(C)': value '2': a milestone is either yes or no; "
+        "expected 是 / 1 (achieved) or 否 / 0 (not yet).",
+    ),
+    (
+        "scenic_area_5a,2023,也许,",
+        "not_a_number",
+        f"{FILE} 第3行 列「数值(C)」：值「也许」，数值不是数字；应为是、否、1 或 0，或用 — 表示暂无数据。\n"
+        f"    {FILE}, row 3, column '数值(C)': value '也许': the value is not a number; expected "
+        "是 (yes), 否 (no), 1 or 0, or — for not available.",
     ),
     (
         "gdp,2023,700,亿元\ngdp,2023年,701,亿元",
         "conflicting_duplicate",
-        "第4行 列「数值 / value (gdp, 2023)」：值「701」，同一指标同一时期出现两个不同数值（另见工作表「csv」第3行：700）",
-        "a second, different value for the same indicator and period",
+        f"{FILE} 第4行 列「数值(C)」：值「701」，gdp 2023 在本文件中已有不同的数值（第3行：700）；"
+        "应为每个指标每个时期只填一个数值。\n"
+        f"    {FILE}, row 4, column '数值(C)': value '701': gdp 2023 already has a different "
+        "value in this file (row 3: 700); expected one value per indicator and period.",
     ),
 ]
 
 
-@pytest.mark.parametrize(("row", "code", "zh", "en"), REJECTIONS, ids=[r[1] for r in REJECTIONS])
+@pytest.mark.parametrize(
+    ("row", "code", "message"), REJECTIONS, ids=[f"{r[1]}-{i}" for i, r in enumerate(REJECTIONS)]
+)
 def test_each_rejection_names_row_column_and_value(
-    tmp_path: Path, catalog: Catalog, row: str, code: str, zh: str, en: str
+    tmp_path: Path, catalog: Catalog, row: str, code: str, message: str
 ) -> None:
     result = check(
         tmp_path, catalog, f"指标代码,时期,数值,单位\nurbanization_rate,2022,57,%\n{row}\n"
@@ -186,9 +229,60 @@ def test_each_rejection_names_row_column_and_value(
 
     assert not result.accepted
     assert [issue.code for issue in result.issues] == [code]
-    message = result.issues[0].message()
-    assert zh in message and en in message, message
-    assert result.report().startswith("✘ submissions/420881/file.csv: 退回，共 1 个问题")
+    assert result.issues[0].message() == message
+    assert result.report() == (
+        f"✘ {FILE}: 退回，共 1 个问题，请修改后重新报送 / rejected, 1 problem(s); please fix and "
+        f"resend the whole file\n  1. {message}"
+    )
+
+
+def test_a_duplicate_in_another_sheet_names_that_sheet(tmp_path: Path, catalog: Catalog) -> None:
+    path = tmp_path / "submissions" / "420881" / "两张表.xlsx"
+    path.parent.mkdir(parents=True)
+    workbook = xlsxwriter.Workbook(str(path))
+    for name, value in (("上半年", 700), ("全年", 701)):
+        sheet = workbook.add_worksheet(name)
+        sheet.write_row(0, 0, ["指标代码", "时期", "数值", "单位"])
+        sheet.write_row(1, 0, ["gdp", "2023", value, "亿元"])
+    workbook.close()
+
+    result = read_submission(path, tmp_path, catalog)
+
+    assert [issue.message() for issue in result.issues] == [
+        "submissions/420881/两张表.xlsx 工作表「全年」 第2行 列「数值(C)」：值「701」，gdp 2023 "
+        "在本文件中已有不同的数值（工作表「上半年」第2行：700）；应为每个指标每个时期只填一个数值。\n"
+        "    submissions/420881/两张表.xlsx, sheet '全年', row 2, column '数值(C)': value '701': "
+        "gdp 2023 already has a different value in this file (sheet '上半年' row 2: 700); "
+        "expected one value per indicator and period."
+    ]
+
+
+def test_milestones_may_be_answered_yes_or_no(tmp_path: Path, catalog: Catalog) -> None:
+    text = (
+        "指标名称,时期,数值\n"
+        "明显陵·莫愁村5A级景区,2023年,否\n"
+        "明显陵·莫愁村5A级景区,2024年,是\n"
+        "市人民医院建成三甲综合医院,2024年11月,已实现\n"
+    )
+    result = check(tmp_path, catalog, text)
+
+    assert result.accepted, result.report()
+    assert rows(result, "indicator_code", "period", "value", "unit", "value_text") == [
+        ("scenic_area_5a", "2023", 0.0, "是/否", "否"),
+        ("scenic_area_5a", "2024", 1.0, "是/否", "是"),
+        ("tertiary_hospital", "2024-11", 1.0, "是/否", "已实现"),
+    ]
+
+
+def test_a_year_column_headed_nian_du_is_the_period(tmp_path: Path, catalog: Catalog) -> None:
+    result = check(
+        tmp_path, catalog, "单位：%\n指标名称,年度,指标值\n城区污水处理率,2023年度,95.3\n"
+    )
+
+    assert result.accepted, result.report()
+    assert rows(result, "indicator_code", "period", "value", "unit") == [
+        ("urban_sewage_treatment_rate", "2023", 95.3, "%")
+    ]
 
 
 def test_every_problem_in_a_file_is_listed(tmp_path: Path, catalog: Catalog) -> None:
@@ -204,61 +298,121 @@ def test_every_problem_in_a_file_is_listed(tmp_path: Path, catalog: Catalog) -> 
 
 
 @pytest.mark.parametrize(
-    ("name", "data", "code", "zh"),
+    ("name", "data", "code", "zh", "en"),
     [
-        ("empty.csv", b"", "empty_file", "文件为空"),
-        ("fake.xlsx", b"this is not a workbook", "not_a_spreadsheet", "不是 Excel 工作簿"),
+        ("empty.csv", b"", "empty_file", "文件为空", "the file is empty"),
         (
-            "locked.xlsx",
-            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600,
-            "encrypted_or_xls",
-            "已加密",
+            "fake.xlsx", b"this is not a workbook", "not_a_spreadsheet",
+            "不是 Excel 工作簿", "not an Excel workbook (.xlsx)",
         ),
-        ("broken.xlsx", b"PK\x03\x04 truncated", "corrupt_workbook", "工作簿已损坏"),
-        ("binary.csv", b"\xff\xfe\x00\x81\x00" * 10, "encoding", "无法识别文件编码"),
-        ("no_header.csv", "甲,乙\n1,2\n".encode(), "no_header", "找不到表头"),
-        ("header_only.csv", "指标代码,时期,数值,单位\n".encode(), "no_data", "没有数据行"),
+        (
+            "locked.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "encrypted_or_xls",
+            "工作簿已加密（设置了打开密码）或为旧版 .xls 格式，请取消密码并另存为 .xlsx",
+            "the workbook is password-protected or an old .xls file; remove the password and "
+            "save it as .xlsx",
+        ),
+        (
+            "broken.xlsx", b"PK\x03\x04 truncated", "corrupt_workbook",
+            "工作簿已损坏，无法读取（CalamineError）",
+            "the workbook is damaged and cannot be read (CalamineError: calamine error: Cannot "
+            "detect file format)",
+        ),
+        (
+            "binary.csv", b"\xff\xfe\x00\x81\x00" * 10, "encoding", "无法识别文件编码",
+            "cannot decode the file (expected UTF-8 or GBK/GB18030)",
+        ),
+        (
+            "no_header.csv", "甲,乙\n1,2\n".encode(), "no_header",
+            "找不到表头（需要指标、时期、数值三列）；应为表头包含 指标代码（或指标名称）、时期、数值",
+            "no header row found (the indicator, period and value columns are required); "
+            "expected a header with indicator, period, value",
+        ),
+        (
+            "header_only.csv", "指标代码,时期,数值,单位\n".encode(), "no_data",
+            "表中没有数据行", "the table has no data rows",
+        ),
     ],
-)
+)  # fmt: skip
 def test_unreadable_files_are_rejected_with_a_clear_error(
-    tmp_path: Path, catalog: Catalog, name: str, data: bytes, code: str, zh: str
+    tmp_path: Path, catalog: Catalog, name: str, data: bytes, code: str, zh: str, en: str
 ) -> None:
     path = write(tmp_path, f"submissions/420881/{name}", data)
 
     result = read_submission(path, tmp_path, catalog)
 
     assert [issue.code for issue in result.issues] == [code]
-    assert zh in result.report() and f"submissions/420881/{name}" in result.report()
+    file = f"submissions/420881/{name}"
+    assert result.issues[0].message() == f"{file}，{zh}。\n    {file}: {en}."
 
 
 def test_size_and_row_limits(tmp_path: Path, catalog: Catalog, monkeypatch) -> None:
     text = "指标代码,时期,数值,单位\n" + "gdp,2023,1,亿元\n" * 50
     monkeypatch.setenv("PLAN_MAX_FILE_ROWS", "10")
-    assert [i.code for i in check(tmp_path, catalog, text).issues] == ["too_many_rows"]
+    assert [i.message() for i in check(tmp_path, catalog, text).issues] == [
+        f"{FILE}，行数过多（51 行）；应为不超过 10 行。\n"
+        f"    {FILE}: too many rows (51); expected at most 10 rows."
+    ]
     monkeypatch.setenv("PLAN_MAX_FILE_BYTES", "100")
-    assert [i.code for i in check(tmp_path, catalog, text).issues] == ["file_too_large"]
+    assert [i.message() for i in check(tmp_path, catalog, text).issues] == [
+        f"{FILE}，文件过大（934 字节）；应为不超过 100 字节。\n"
+        f"    {FILE}: the file is too large (934 bytes); expected at most 100 bytes."
+    ]
 
 
-def test_sample_data_is_accepted_whole(catalog: Catalog) -> None:
+def test_sample_data_covers_every_target_from_its_department(catalog: Catalog) -> None:
+    registry = read_registry(find_plan_folders(SAMPLE_RAW_DIR), SAMPLE_RAW_DIR)
     results = read_submissions(find_submission_files(SAMPLE_RAW_DIR), SAMPLE_RAW_DIR, catalog)
 
     assert [r.report() for r in results if not r.accepted] == []
-    assert [r.department_code for r in results] == [
-        "agriculture", "culture_tourism", "development_reform", "housing", "science_tech",
-        "statistics", "statistics",
-    ]  # fmt: skip
     frame = accepted_observations(results)
     assert frame.schema == pl.Schema(OBSERVATION_SCHEMA)
-    assert frame.height == 84
+    # Every registered target has a series, sent by the department the registry names.
+    owners = dict(registry.select("indicator_code", "department_code").iter_rows())
+    sent = frame.select("indicator_code", "department_code").unique()
+    assert dict(sent.iter_rows()) == owners
+    assert sent.height == len(owners) == 59
+    # Indicators reported quarterly or monthly come with quarterly or monthly figures.
+    sub_annual = set(frame.filter(pl.col("period_type") != "year")["indicator_code"])
+    frequent = registry.filter(pl.col("cadence").is_in(["quarterly", "monthly"]))
+    assert set(frequent["indicator_code"]) <= sub_annual
+    assert frame.filter(pl.col("indicator_code") == "tech_upgrade_investment_growth")[
+        "period"
+    ].to_list()[:3] == ["2021-YTD-02", "2021-YTD-03", "2021-YTD-04"]
+    years = frame.filter(pl.col("period_type") == "year")["period_year"]
+    assert (years.min(), years.max()) == (2020, 2025)
+    assert frame.height == 478
     assert dict(frame.group_by("source_file").len().rows()) == {
-        "submissions/420881/development_reform/development_reform_bureau_2020-2025.csv": 6,
-        "submissions/420881/housing/housing_bureau_2020-2025.csv": 6,
-        "submissions/420881/science_tech/science_bureau_2020-2025.xlsx": 17,
-        "submissions/420881/statistics/stats_bureau_2020-2025.csv": 21,
-        "submissions/420881/statistics/stats_bureau_revision_2026-02-10.csv": 1,
-        "submissions/420881/agriculture/agriculture_bureau_2020-2025.xlsx": 24,
+        "submissions/420881/agriculture/agriculture_bureau_2020-2025.xlsx": 30,
+        "submissions/420881/culture_tourism/culture_tourism_bureau_2020-2025.csv": 42,
         "submissions/420881/culture_tourism/tourism_revenue_2020-2025.xlsx": 9,
+        "submissions/420881/development_reform/development_reform_bureau_2020-2025.csv": 63,
+        "submissions/420881/ecology/ecology_bureau_2020-2025.csv": 12,
+        "submissions/420881/economy_it/economy_it_bureau_2020-2025.xlsx": 133,
+        "submissions/420881/finance/finance_bureau_2021-2025.csv": 5,
+        "submissions/420881/forestry/forestry_bureau_2021-2025.xlsx": 15,
+        "submissions/420881/government_services/government_services_2020-2025.csv": 6,
+        "submissions/420881/health/health_commission_2024-11-28.csv": 1,
+        "submissions/420881/housing/housing_bureau_2020-2025.xlsx": 18,
+        "submissions/420881/market_regulation/patents_2020-2025.xlsx": 42,
+        "submissions/420881/natural_resources/natural_resources_bureau_2020-2025.csv": 6,
+        "submissions/420881/science_tech/science_bureau_2020-2025.xlsx": 41,
+        "submissions/420881/statistics/stats_bureau_2020-2025.csv": 54,
+        "submissions/420881/statistics/stats_bureau_revision_2026-02-10.csv": 1,
     }
+
+
+def test_sample_data_comes_in_every_accepted_encoding() -> None:
+    starts = {
+        path.name: path.read_bytes() for path in (SAMPLE_RAW_DIR / "submissions").rglob("*.csv")
+    }
+    assert starts["natural_resources_bureau_2020-2025.csv"].startswith(b"\xef\xbb\xbf")
+    starts["stats_bureau_2020-2025.csv"].decode("utf-8")
+    gbk = starts["development_reform_bureau_2020-2025.csv"]
+    gb18030 = starts["ecology_bureau_2020-2025.csv"]
+    for data, encoding in ((gbk, "gbk"), (gb18030, "gb18030")):
+        with pytest.raises(UnicodeDecodeError):
+            data.decode("utf-8")
+        assert "指标代码" in data.decode(encoding)
 
 
 @pytest.mark.parametrize("name", ["submission_template.csv", "submission_template.xlsx"])

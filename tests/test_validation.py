@@ -37,7 +37,7 @@ def test_sample_data_meets_both_contracts() -> None:
     report = validate_frame(sample_observations(), "raw_observations", parameters())
     assert report.success, [f.describe() for f in report.failed]
     assert report.evaluated == 13
-    assert report.row_count == 84
+    assert report.row_count == 478
 
 
 def test_failures_name_expectation_counts_values_and_rows() -> None:
@@ -63,7 +63,7 @@ def test_failures_name_expectation_counts_values_and_rows() -> None:
         ("expect_column_values_to_be_between", "value"),
     }
     unknown = failed[("expect_column_values_to_be_in_set", "indicator_code")]
-    assert (unknown.unexpected_count, unknown.element_count) == (1, 87)
+    assert (unknown.unexpected_count, unknown.element_count) == (1, 481)
     assert unknown.sample_values == ["gdp_typo"]
     assert unknown.sample_rows == [
         {

@@ -1,7 +1,6 @@
 -- The figure each target is judged on. A cumulative target is judged on the sum of
 -- annual flows after the base year up to the target year; every other kind on the
--- latest annual value from the base year to the target year. Sub-annual periods are
--- kept in the fact table but not assessed here.
+-- latest annual value from the base year to the target year (see int_observations_annual).
 with
 
 indicators as (
@@ -9,8 +8,8 @@ indicators as (
 ),
 
 annual as (
-    select * from {{ ref('int_observations_current') }}
-    where period_type = 'year' and value is not null
+    select *, cast(period_year as varchar) as period
+    from {{ ref('int_observations_annual') }}
 ),
 
 in_plan_period as (
@@ -36,7 +35,8 @@ in_plan_period as (
     from indicators
     inner join annual
         on
-            indicators.region_code = annual.region_code
+            indicators.plan_id = annual.plan_id
+            and indicators.region_code = annual.region_code
             and indicators.indicator_code = annual.indicator_code
     where
         annual.period_year <= indicators.target_year

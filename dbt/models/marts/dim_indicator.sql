@@ -24,6 +24,8 @@ select
     department_en,
     department_source,
     unit,
+    unit_family,
+    measure,
     kind,
     comparator,
     target_value,

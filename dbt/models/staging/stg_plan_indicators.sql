@@ -25,6 +25,8 @@ renamed as (
         department_en,
         department_source,
         unit,
+        unit_family,
+        measure,
         kind,
         comparator,
         cast(target_value as double) as target_value,
