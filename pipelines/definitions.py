@@ -9,7 +9,12 @@ from pipelines.defs import ingest, jobs, transform
 from pipelines.warehouse import WarehouseResource
 
 defs = dg.Definitions(
-    assets=[ingest.plan_indicators, ingest.observations, transform.dbt_models],
+    assets=[
+        ingest.plan_indicators,
+        ingest.observations,
+        ingest.status_overrides,
+        transform.dbt_models,
+    ],
     jobs=[jobs.refresh_all],
     resources={
         "warehouse": WarehouseResource(),

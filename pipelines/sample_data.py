@@ -124,7 +124,8 @@ CULTURE_TOURISM = {
 }
 CULTURE_MILESTONES = {  # 是/否 by year
     "scenic_area_5a": ("否", "否", "否", "否", "是", "是"),
-    "fitness_circle_15min": ("否", "否", "否", "否", "否", "是"),
+    # Certified in December 2025, not yet in the statistics: see OVERRIDES.
+    "fitness_circle_15min": ("否", "否", "否", "否", "否", None),
 }
 
 # 农业农村局: its own report layout, names instead of codes.
@@ -493,6 +494,24 @@ DEPARTMENTS = {
     "government_services": _government_services,
 }
 
+OVERRIDES_HEADER = ["plan_id", "region_code", "indicator_code", "period", "status", "reason",
+                    "reviewed_by", "reviewed_on"]  # fmt: skip
+OVERRIDES = [
+    ["zx_hqd_2021_2025", REGION, "fitness_circle_15min", "2025", "achieved",
+     "2025年12月通过省级验收，统计年报尚未更新（样例） / certified in December 2025, not yet in "
+     "the statistics (sample)", "市发展和改革局规划科（样例）", "2026-01-20"],
+]  # fmt: skip
+
+
+def write_overrides(raw_dir: Path) -> list[Path]:
+    """The reviewed status overrides (a sample; the reviewer is fictitious)."""
+    folder = raw_dir / "overrides"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "status_overrides.csv"
+    _write_csv(path, OVERRIDES_HEADER, OVERRIDES, "utf-8")
+    return [path]
+
+
 TEMPLATE_ROWS = [
     ["gdp", "2025年二季度", "388.6", "亿元", "示例行，请删除 / example row, delete it"],
     ["地区生产总值", "2025年1-6月", "3,886,000", "万元", "也可填指标中文全称 / or the Chinese name"],
@@ -530,4 +549,4 @@ def write_sample_data(raw_dir: Path) -> list[Path]:
         folder = raw_dir / "submissions" / REGION / department
         folder.mkdir(parents=True, exist_ok=True)
         written += write(folder)
-    return written + write_templates(raw_dir)
+    return written + write_overrides(raw_dir) + write_templates(raw_dir)

@@ -19,6 +19,7 @@ from pipelines.defs.validation import (
     contract_check_spec,
     raise_if_failed,
 )
+from pipelines.overrides import find_override_files, read_overrides
 from pipelines.registry import find_plan_folders, read_registry
 from pipelines.submissions import (
     Catalog,
@@ -43,6 +44,7 @@ RAW_SCHEMA = "raw"
 PLAN_INDICATORS_KEY = dg.AssetKey([RAW_SCHEMA, "plan_indicators"])
 OBSERVATIONS_KEY = dg.AssetKey([RAW_SCHEMA, "observations"])
 SUBMISSION_LOG_KEY = dg.AssetKey([RAW_SCHEMA, "submission_log"])
+STATUS_OVERRIDES_KEY = dg.AssetKey([RAW_SCHEMA, "status_overrides"])
 
 
 def _preview(frame: pl.DataFrame, rows: int = 10) -> dg.MetadataValue:
@@ -199,4 +201,44 @@ def observations(warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult |
             "files_rejected": len(rejected),
             "preview": _preview(frame.drop("source_checksum")),
         },
+    )
+
+
+@dg.asset(
+    key=STATUS_OVERRIDES_KEY,
+    group_name="ingest",
+    kinds={"polars", "duckdb"},
+    description=(
+        "Reviewed status overrides (raw/overrides/*.csv): a status set by officials on top of "
+        "the calculated one, with the reason, the reviewer and the date."
+    ),
+    check_specs=[contract_check_spec(STATUS_OVERRIDES_KEY, "raw_status_overrides")],
+)
+def status_overrides(warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult | dg.Output]:
+    raw_dir = settings.raw_dir()
+    files = find_override_files(raw_dir)
+    frame = read_overrides(files, raw_dir)
+    registry = read_registry(find_plan_folders(raw_dir), raw_dir)
+    known = registry.select(
+        pl.concat_str(["plan_id", "region_code", "indicator_code"], separator="|")
+    ).to_series()
+    checked = frame.with_columns(
+        target_key=pl.concat_str(["plan_id", "region_code", "indicator_code"], separator="|")
+    )
+    report = validate_frame(
+        checked,
+        "raw_status_overrides",
+        {"known_targets": sorted(known.to_list())},
+        data_docs_dir=_data_docs_dir(),
+    )
+    yield contract_check_result(STATUS_OVERRIDES_KEY, report)
+    raise_if_failed(report)
+    with warehouse.get_connection() as connection:
+        rows = replace_table(connection, RAW_SCHEMA, "status_overrides", frame)
+    yield dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": rows,
+            "files": [path.relative_to(raw_dir).as_posix() for path in files],
+            "preview": _preview(frame.drop("source_file", "source_row")),
+        }
     )

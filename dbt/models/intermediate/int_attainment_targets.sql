@@ -1,0 +1,67 @@
+-- Each plan target with the base it is measured from. The base is the year's figure for
+-- the registry's base year; when that is missing, the first year's figure after it (and
+-- before the target year) stands in, and its year becomes the start of the path.
+with
+
+indicators as (
+    select * from {{ ref('stg_plan_indicators') }}
+),
+
+full_years as (
+    select * from {{ ref('int_observations_to_date') }}
+    where is_full_year
+),
+
+base_candidates as (
+    select
+        indicators.plan_id,
+        indicators.region_code,
+        indicators.indicator_code,
+        full_years.period_year,
+        full_years.value,
+        row_number() over (
+            partition by indicators.plan_id, indicators.region_code, indicators.indicator_code
+            order by full_years.period_year
+        ) as year_rank,
+    from indicators
+    inner join full_years
+        on
+            indicators.plan_id = full_years.plan_id
+            and indicators.region_code = full_years.region_code
+            and indicators.indicator_code = full_years.indicator_code
+    where
+        full_years.period_year >= indicators.base_year
+        and full_years.period_year < indicators.target_year
+)
+
+select
+    indicators.plan_id,
+    indicators.region_code,
+    indicators.indicator_code,
+    indicators.kind,
+    indicators.comparator,
+    indicators.measure,
+    indicators.path,
+    indicators.cadence,
+    indicators.target_value,
+    indicators.target_upper,
+    coalesce(indicators.tolerance, {{ var('approximate_tolerance') }}) as tolerance,
+    indicators.each_year,
+    indicators.reference_indicator_code,
+    indicators.base_year,
+    indicators.target_year,
+    base.period_year as base_period_year,
+    base.value as base_value,
+    -- Paths run from the base actually found; totals and yearly targets from the plan's.
+    case
+        when indicators.kind in ('level', 'count', 'rank', 'range', 'approximate')
+            then coalesce(base.period_year, indicators.base_year)
+        else indicators.base_year
+    end as start_year,
+from indicators
+left join base_candidates as base
+    on
+        indicators.plan_id = base.plan_id
+        and indicators.region_code = base.region_code
+        and indicators.indicator_code = base.indicator_code
+        and base.year_rank = 1
