@@ -17,9 +17,12 @@ ATTAINMENT_COLUMNS = (
     "target_value",
     "latest_period",
     "actual_value",
-    "completion_ratio",
+    "expected_value",
+    "progress_ratio",
     "status",
+    "grade_zh",
 )
+STATUSES = ("achieved", "on_track", "at_risk", "off_track", "pending", "no_data", "not_assessable")
 
 
 def _width(text: str) -> int:
@@ -47,9 +50,18 @@ def format_table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> st
 
 
 def attainment_table(
-    plan_id: str | None = None, status: str | None = None, assessed_only: bool = False
+    plan_id: str | None = None,
+    status: str | None = None,
+    assessed_only: bool = False,
+    pillar: str | None = None,
+    department: str | None = None,
+    region_code: str | None = None,
 ) -> str:
-    """The attainment mart as a terminal table (`assessed_only`: targets with data)."""
+    """The attainment mart as a terminal table (`assessed_only`: targets with data).
+
+    `pillar` matches the pillar's Chinese or English name, `department` the department's
+    code or Chinese name.
+    """
     import duckdb
 
     from pipelines.warehouse import exclusive_access
@@ -59,14 +71,18 @@ def attainment_table(
         raise SystemExit(f"No warehouse at {path}: run `make run` first.")
     query = f"select {', '.join(ATTAINMENT_COLUMNS)} from marts.mart_indicator_attainment"
     filters, params = [], []
-    if plan_id:
-        filters.append("plan_id = ?")
-        params.append(plan_id)
-    if status:
-        filters.append("status = ?")
-        params.append(status)
+    for clause, value in (
+        ("plan_id = ?", plan_id),
+        ("region_code = ?", region_code),
+        ("status = ?", status),
+        ("? in (pillar_zh, pillar_en)", pillar),
+        ("? in (department_code, department_zh)", department),
+    ):
+        if value:
+            filters.append(clause)
+            params.append(value)
     if assessed_only:
-        filters.append("status in ('achieved', 'not_achieved')")
+        filters.append("status not in ('no_data', 'not_assessable')")
     if filters:
         query += " where " + " and ".join(filters)
     query += " order by plan_id, region_code, indicator_code"
@@ -185,7 +201,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("run", help="materialize every asset on the files in PLAN_RAW_DIR")
     status = commands.add_parser("status", help="print the attainment table")
     status.add_argument("--plan", help="only this plan_id")
-    status.add_argument("--status", help="only this status (achieved, not_achieved, no_data)")
+    status.add_argument("--region", help="only this region_code")
+    status.add_argument("--status", choices=STATUSES, help="only this status")
+    status.add_argument("--pillar", help="only this pillar (实力钟祥 or Strong Zhongxiang ...)")
+    status.add_argument("--department", help="only this department (code or Chinese name)")
     commands.add_parser("manifest", help="prepare dbt's manifest (dbt parse)")
     check = commands.add_parser(
         "check",
@@ -220,7 +239,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("The run failed; the details are above and in the Dagster UI.", file=sys.stderr)
         return 0 if ok else 1
     if args.command == "status":
-        print(attainment_table(plan_id=args.plan, status=args.status))
+        print(
+            attainment_table(
+                plan_id=args.plan,
+                status=args.status,
+                pillar=args.pillar,
+                department=args.department,
+                region_code=args.region,
+            )
+        )
         return 0
     if args.command == "manifest":
         from pipelines.dbt_project import prepare_manifest

@@ -79,8 +79,10 @@ class ValidationReport:
 
 
 def _location(row: dict[str, Any]) -> str:
+    if row.get("source_row") is not None and row.get("source_sheet") not in (None, "csv"):
+        return f"{row['source_file']}[{row['source_sheet']}] row {row['source_row']}"
     if row.get("source_row") is not None:
-        return f"{row['source_file']}[{row.get('source_sheet')}] row {row['source_row']}"
+        return f"{row['source_file']} row {row['source_row']}"
     if row.get("indicator_code") is not None:
         return f"{row['source_file']} ({row['indicator_code']})"
     return str(row["source_file"])

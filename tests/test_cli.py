@@ -36,43 +36,36 @@ def test_status_prints_the_attainment_table(sample_run: SampleRun) -> None:
     assert process.returncode == 0, output
     lines = output.splitlines()
     assert lines[0].split() == [
-        "indicator_code",
-        "name_zh",
-        "unit",
-        "target_value",
-        "latest_period",
-        "actual_value",
-        "completion_ratio",
-        "status",
-    ]
+        "indicator_code", "name_zh", "unit", "target_value", "latest_period", "actual_value",
+        "expected_value", "progress_ratio", "status", "grade_zh",
+    ]  # fmt: skip
     gdp = next(line for line in lines if line.startswith("gdp "))
     assert gdp.split() == [
-        "gdp",
-        "地区生产总值",
-        "亿元",
-        "860",
-        "2025",
-        "801.5",
-        "0.932",
-        "not_achieved",
-    ]
+        "gdp", "地区生产总值", "亿元", "860", "2025", "801.5", "860", "0.8298", "off_track", "未实现",
+    ]  # fmt: skip
     assert len(lines) == 2 + 59 + 2
-    assert lines[-1] == "All targets: achieved 36, not_achieved 16, not_assessable 7"
+    assert lines[-1] == (
+        "All targets: achieved 34, at_risk 4, not_assessable 5, off_track 14, on_track 2"
+    )
 
 
-def test_status_filters_by_status(sample_run: SampleRun) -> None:
-    process = pipelines_cli("status", "--status", "not_assessable", workspace=sample_run.workspace)
-    output, _ = process.communicate(timeout=120)
+def test_status_filters_by_status_pillar_and_department(sample_run: SampleRun) -> None:
+    def codes(*args: str) -> list[str]:
+        process = pipelines_cli("status", *args, workspace=sample_run.workspace)
+        output, _ = process.communicate(timeout=120)
+        assert process.returncode == 0, output
+        return [line.split()[0] for line in output.splitlines()[2:-2]]
 
-    assert process.returncode == 0, output
-    assert [line.split()[0] for line in output.splitlines()[2:-2]] == [
-        "air_quality_good_days_ratio",
-        "energy_intensity_gdp",
-        "rural_disposable_income",
-        "sewage_compliant_discharge_rate",
-        "urban_disposable_income",
-        "urban_greening_rate",
-        "waste_harmless_treatment_rate",
+    assert codes("--status", "at_risk") == [
+        "projects_over_1bn", "projects_over_500m", "rd_spending_share_gdp",
+        "tech_upgrade_investment_growth",
+    ]  # fmt: skip
+    assert codes("--department", "市统计局", "--status", "achieved") == [
+        "county_economy_top100", "rural_disposable_income", "urban_disposable_income",
+        "urbanization_rate",
+    ]  # fmt: skip
+    assert codes("--pillar", "Beautiful Zhongxiang", "--status", "off_track") == [
+        "wetland_restoration"
     ]
 
 

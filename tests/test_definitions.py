@@ -15,15 +15,20 @@ EXPECTED_ASSETS = {
     "raw/plan_indicators",
     "raw/observations",
     "raw/submission_log",
+    "raw/status_overrides",
     "staging/stg_plan_indicators",
     "staging/stg_submission_log",
     "staging/stg_observations",
+    "staging/stg_status_overrides",
     "intermediate/int_observations_current",
-    "intermediate/int_observations_annual",
-    "intermediate/int_indicator_progress",
+    "intermediate/int_observations_to_date",
+    "intermediate/int_attainment_targets",
+    "intermediate/int_attainment_calculated",
     "marts/dim_indicator",
     "marts/fct_indicator_observation",
+    "marts/mart_attainment_history",
     "marts/mart_indicator_attainment",
+    "marts/mart_attainment_summary",
     "marts/mart_data_quality",
 }
 
@@ -38,20 +43,28 @@ def test_asset_keys_and_groups_follow_the_layers(defs) -> None:
         "raw/plan_indicators": "ingest",
         "raw/observations": "ingest",
         "raw/submission_log": "ingest",
+        "raw/status_overrides": "ingest",
     }
     for key, group in groups.items():
         if not key.startswith("raw/"):
             assert group == key.split("/")[0], key
 
 
-def test_the_mart_traces_back_to_both_raw_files(defs) -> None:
+def test_the_marts_trace_back_to_every_raw_table(defs) -> None:
     graph = defs.resolve_asset_graph()
-    mart = dg.AssetKey(["marts", "mart_indicator_attainment"])
+    mart = dg.AssetKey(["marts", "mart_attainment_history"])
     upstream = {k.to_user_string() for k in graph.get(mart).parent_keys}
-    assert upstream == {"marts/dim_indicator", "intermediate/int_indicator_progress"}
+    assert upstream == {
+        "marts/dim_indicator",
+        "intermediate/int_attainment_calculated",
+        "staging/stg_status_overrides",
+    }
 
-    ancestors = dg.AssetSelection.assets(mart).upstream().resolve(graph)
-    assert {"raw/observations", "raw/plan_indicators"} <= {a.to_user_string() for a in ancestors}
+    summary = dg.AssetKey(["marts", "mart_attainment_summary"])
+    ancestors = dg.AssetSelection.assets(summary).upstream().resolve(graph)
+    assert {"raw/observations", "raw/plan_indicators", "raw/status_overrides"} <= {
+        a.to_user_string() for a in ancestors
+    }
 
 
 def test_ingest_checks_are_blocking_and_dbt_tests_are_checks(defs) -> None:
@@ -65,12 +78,13 @@ def test_ingest_checks_are_blocking_and_dbt_tests_are_checks(defs) -> None:
     assert gx == {
         "raw/plan_indicators:gx_raw_plan_indicators": True,
         "raw/observations:gx_raw_observations": True,
+        "raw/status_overrides:gx_raw_status_overrides": True,
     }
     dbt_checks = [key for key in checks if key.asset_key.path[0] in {"staging", "marts"}]
     assert len(dbt_checks) >= 40
     assert any(
-        key.name == "accepted_values_mart_indicator_attainment_status__"
-        "achieved__not_achieved__no_data__not_assessable"
+        key.name == "accepted_values_mart_indicator_attainment_status__achieved__on_track__"
+        "at_risk__off_track__pending__no_data__not_assessable"
         for key in dbt_checks
     )
 

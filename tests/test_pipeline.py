@@ -59,26 +59,122 @@ def test_raw_tables_hold_every_row_with_provenance(sample_run: SampleRun) -> Non
 def test_attainment_mart_values(sample_run: SampleRun) -> None:
     rows = query(
         sample_run.workspace.database,
-        f"select indicator_code, name_zh, unit, target_value, latest_period, actual_value, "
-        f"completion_ratio, status from {MART} order by indicator_code",
+        f"select indicator_code, latest_period, actual_value, expected_value, progress_ratio, "
+        f"status, grade_zh from {MART} order by indicator_code",
     )
     by_code = {row[0]: row[1:] for row in rows}
     assert len(by_code) == 59
-    # Level target: the latest annual value (2025: 801.5 of 860).
-    assert by_code["gdp"] == ("地区生产总值", "亿元", 860.0, "2025", 801.5, 0.932, "not_achieved")
-    # Cumulative target: quarterly flows 2021-2025 add up to 2083, the 2020 base excluded.
-    assert by_code["patent_applications"][3:] == ("2025", 2083.0, 1.0415, "achieved")
-    assert by_code["patents_granted"][3:] == ("2025", 1066.0, 0.9691, "not_achieved")
-    assert by_code["urbanization_rate"][4:] == (60.4, 1.0067, "achieved")
-    # Sent in 万元 under a 单位 line, converted to 亿元.
-    assert by_code["longevity_food_output"][3:] == ("2025", 330.0, 0.66, "not_achieved")
-    # Sent by name in 万元 under a 单位 line, converted to 亿元; 2025年1-12月 is the year.
-    assert by_code["tourism_revenue"][3:] == ("2025", 151.23, 0.9452, "not_achieved")
+    # A level on a geometric path, judged in its target year: 801.5 of 860, missed.
+    assert by_code["gdp"] == ("2025", 801.5, 860.0, 0.8298, "off_track", "未实现")
+    # Totals: quarterly flows 2021-2025 add up to 2083 of 2000 (the 2020 base excluded).
+    assert by_code["patent_applications"] == ("2025", 2083.0, 2000.0, 1.0415, "achieved", "已实现")
+    # 2025 not in yet: judged on 2024's total against 4/5 of the target.
+    assert by_code["forest_quality_improvement"] == (
+        "2024",
+        4750.0,
+        4800.0,
+        0.9896,
+        "on_track",
+        "基本符合预期",
+    )
+    # A yearly floor in a year still in progress: 83 projects by September, a pace of 110.7.
+    assert by_code["projects_over_100m"] == (
+        "2025-YTD-09",
+        83.0,
+        75.0,
+        1.1067,
+        "on_track",
+        "快于预期",
+    )
+    # Sent in 万元 under a 单位 line, converted to 亿元; 2025年1-12月 is the year.
+    assert by_code["tourism_revenue"][:2] == ("2025", 151.23)
     # Approximate targets: within ±5% of 176 and of 20 counts as met.
-    assert by_code["farm_machinery_power"][4:] == (172.4, 0.9795, "achieved")
-    assert by_code["grain_output"][4:] == (20.3, 1.015, "achieved")
+    assert by_code["farm_machinery_power"][4:] == ("achieved", "已实现")
+    assert by_code["grain_output"][4:] == ("achieved", "已实现")
+    # A milestone reported in the month it was reached, a year early.
+    assert by_code["tertiary_hospital"] == ("2024-YTD-11", 1.0, None, None, "achieved", "提前实现")
     # No number to compare with: reported, but not assessed.
-    assert by_code["energy_intensity_gdp"][2:] == (None, "2025", 0.54, None, "not_assessable")
+    assert by_code["energy_intensity_gdp"] == ("2025", 0.54, None, None, "not_assessable", "不适用")
+
+
+def test_the_marts_show_a_believable_mix_of_statuses(sample_run: SampleRun) -> None:
+    database = sample_run.workspace.database
+    assert query(
+        database, f"select status, count(*) from {MART} group by status order by status"
+    ) == [
+        ("achieved", 34),
+        ("at_risk", 4),
+        ("not_assessable", 5),
+        ("off_track", 14),
+        ("on_track", 2),
+    ]
+    history = dict(
+        query(
+            database,
+            "select status, count(*) from marts.mart_attainment_history group by status",
+        )
+    )
+    assert set(history) == {"achieved", "on_track", "at_risk", "off_track", "pending"}
+    # Overdue: figures due by their cadence that have not arrived.
+    assert [
+        code for (code,) in query(
+            database, f"select indicator_code from {MART} where is_overdue order by 1"
+        )
+    ] == [
+        "forest_quality_improvement", "projects_over_100m", "projects_over_1bn",
+        "projects_over_500m", "rd_spending_share_gdp", "tech_upgrade_investment_growth",
+    ]  # fmt: skip
+
+
+def test_gdp_history_follows_its_geometric_path(sample_run: SampleRun) -> None:
+    assert query(
+        sample_run.workspace.database,
+        "select period, actual_value, expected_value, progress_ratio, status, grade_zh, "
+        "projected_value, required_annual_growth from marts.mart_attainment_history "
+        "where indicator_code = 'gdp' order by period",
+    ) == [
+        ("2021", 625.3, 610.169, 1.3016, "on_track", "快于预期", 972.0532, 0.0829),
+        ("2022", 668.0, 664.8324, 1.0289, "on_track", "基本符合预期", 870.2802, 0.0879),
+        ("2023", 712.4, 724.3931, 0.9325, "at_risk", "滞后", 836.4009, 0.0987),
+        ("2024", 756.9, 789.2896, 0.8733, "at_risk", "滞后", 816.1146, 0.1362),
+        ("2025", 801.5, 860.0, 0.8298, "off_track", "未实现", None, None),
+    ]
+
+
+def test_a_reviewed_override_sets_the_status_and_keeps_the_calculated_one(
+    sample_run: SampleRun,
+) -> None:
+    assert query(
+        sample_run.workspace.database,
+        "select latest_period, status, calculated_status, grade_zh, is_overridden, "
+        f"override_reviewed_on::varchar from {MART} where indicator_code = 'fitness_circle_15min'",
+    ) == [("2025", "achieved", "no_data", "已实现", True, "2026-01-20")]
+
+
+def test_summary_counts_by_status_grade_pillar_and_department(sample_run: SampleRun) -> None:
+    database = sample_run.workspace.database
+    summary = "marts.mart_attainment_summary"
+    assert query(
+        database,
+        f"select category, targets, share from {summary} where group_type = 'all' "
+        "and classification = 'status' order by category",
+    ) == [
+        ("achieved", 34, 0.5763), ("at_risk", 4, 0.0678), ("not_assessable", 5, 0.0847),
+        ("off_track", 14, 0.2373), ("on_track", 2, 0.0339),
+    ]  # fmt: skip
+    # Every grouping covers every target once.
+    assert query(
+        database,
+        f"select group_type, classification, sum(targets) from {summary} group by all order by all",
+    ) == [
+        ("all", "grade", 59), ("all", "status", 59), ("department", "grade", 59),
+        ("department", "status", 59), ("pillar", "grade", 59), ("pillar", "status", 59),
+    ]  # fmt: skip
+    assert query(
+        database,
+        f"select category, targets from {summary} where group_type = 'department' "
+        "and group_code = 'statistics' and classification = 'grade' order by category",
+    ) == [("achieved", 4), ("lagging", 1), ("not_achieved", 1)]
 
 
 def test_dim_indicator_has_every_target_with_its_attributes(sample_run: SampleRun) -> None:
@@ -271,6 +367,28 @@ def test_bad_registry_blocks_everything_after_it(defs, workspace: Workspace) -> 
     ) == [(0,)]
 
 
+def test_a_bad_override_is_refused_and_blocks_the_marts(defs, workspace: Workspace) -> None:
+    (workspace.raw_dir / "overrides" / "more_overrides.csv").write_text(
+        "plan_id,region_code,indicator_code,period,status,reason,reviewed_by,reviewed_on\n"
+        "zx_hqd_2021_2025,420881,gdp_total,2025,achieved,,someone,2026-13-01\n",
+        encoding="utf-8",
+    )
+
+    result = materialize_all(defs)
+
+    assert not result.success
+    (failed,) = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    assert failed.check_name == "gx_raw_status_overrides"
+    failures = failed.metadata["failed_expectations"].value
+    assert {(f["expectation"], f["column"]) for f in failures} == {
+        ("expect_column_values_to_be_in_set", "target_key"),
+        ("expect_column_values_to_not_be_null", "reason"),
+        ("expect_column_values_to_not_be_null", "reviewed_on"),
+    }
+    assert {"raw/status_overrides"} & materialized(result) == set()
+    assert not any(key.startswith("marts/") for key in materialized(result))
+
+
 def test_dbt_build_runs_models_tests_and_unit_tests(
     sample_run: SampleRun, dbt_manifest: Path
 ) -> None:
@@ -312,8 +430,8 @@ def test_a_second_plan_and_region_load_beside_the_first(defs, workspace: Workspa
         "select plan_id, region_code, latest_period, actual_value, completion_ratio, status "
         f"from {MART} where indicator_code = 'gdp' order by plan_id",
     ) == [
-        ("demo_county_2026_2030", "990001", "2026", 228.5, 0.7617, "not_achieved"),
-        ("zx_hqd_2021_2025", "420881", "2025", 801.5, 0.932, "not_achieved"),
+        ("demo_county_2026_2030", "990001", "2026", 228.5, 0.7617, "on_track"),
+        ("zx_hqd_2021_2025", "420881", "2025", 801.5, 0.932, "off_track"),
     ]
 
 
@@ -336,17 +454,20 @@ def test_marts_can_be_rebuilt_as_of_a_past_date(defs, workspace: Workspace) -> N
     )
     assert materialize_all(defs).success
 
-    def q4_as_of(as_of: str) -> list[tuple]:
+    def build_as_of(as_of: str, selection: str) -> None:
         completed = subprocess.run(
             [
                 str(Path(sys.executable).with_name("dbt")), "build", "--quiet",
-                "--select", "+fct_indicator_observation", "--vars", f"{{as_of: '{as_of}'}}",
+                "--select", selection, "--vars", f"{{as_of: '{as_of}'}}",
             ],
             cwd=REPO_ROOT / "dbt",
             env={**os.environ, "PLAN_WAREHOUSE_DIR": str(workspace.warehouse_dir)},
             capture_output=True, text=True, timeout=300,
         )  # fmt: skip
         assert completed.returncode == 0, completed.stdout + completed.stderr
+
+    def q4_as_of(as_of: str) -> list[tuple]:
+        build_as_of(as_of, "+fct_indicator_observation")
         return query(
             workspace.database,
             "select value, source_file from marts.fct_indicator_observation "
@@ -361,6 +482,19 @@ def test_marts_can_be_rebuilt_as_of_a_past_date(defs, workspace: Workspace) -> N
     ]
     assert q4_as_of("2024-12-31") == []
 
+    # The attainment marts as of 2026-01-01: the hospital's milestone (sent 2024-11-28) is
+    # known, the override reviewed on 2026-01-20 is not yet.
+    build_as_of("2026-01-01", "+mart_indicator_attainment")
+    assert query(
+        workspace.database,
+        "select indicator_code, status, is_overridden, freshness_checked_on::varchar "
+        f"from {MART} where indicator_code in ('fitness_circle_15min', 'tertiary_hospital') "
+        "order by 1",
+    ) == [
+        ("fitness_circle_15min", "no_data", False, "2026-01-01"),
+        ("tertiary_hospital", "achieved", False, "2026-01-01"),
+    ]
+
 
 def test_gx_data_docs_are_built_beside_the_warehouse(sample_run: SampleRun) -> None:
     docs = sample_run.workspace.warehouse_dir / "data_docs"
@@ -368,3 +502,24 @@ def test_gx_data_docs_are_built_beside_the_warehouse(sample_run: SampleRun) -> N
     for suite in ("raw_plan_indicators", "raw_observations"):
         assert (docs / "expectations" / f"{suite}.html").is_file()
         assert list((docs / "validations" / suite).rglob("*.html")), suite
+
+
+def test_every_mart_column_is_described(sample_run: SampleRun, dbt_manifest: Path) -> None:
+    manifest = json.loads(dbt_manifest.read_text())
+    models = [
+        node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["fqn"][1] == "marts"
+    ]
+    assert len(models) == 6
+    for node in models:
+        built = {
+            name
+            for (name,) in query(
+                sample_run.workspace.database,
+                "select column_name from information_schema.columns "
+                f"where table_schema = 'marts' and table_name = '{node['name']}'",
+            )
+        }
+        described = {name for name, column in node["columns"].items() if column["description"]}
+        assert built == described, node["name"]

@@ -73,7 +73,7 @@ def test_failures_name_expectation_counts_values_and_rows() -> None:
             "source_row": 3,
         }
     ]
-    assert "submissions/420881/bad.csv[csv] row 3" in unknown.describe()
+    assert "submissions/420881/bad.csv row 3" in unknown.describe()
     negative = failed[("expect_column_values_to_be_between", "value")]
     assert [r["source_row"] for r in negative.failing_rows] == [4]
     assert report.metadata()["expectations_failed"] == 3

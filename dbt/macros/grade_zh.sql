@@ -1,4 +1,4 @@
-{# The Chinese label of an attainment grade (docs/attainment.md). #}
+{# The Chinese label of an attainment grade (dbt/docs/attainment.md). #}
 {% macro grade_zh(grade) -%}
     case {{ grade }}
         when 'ahead_of_schedule' then '提前实现'

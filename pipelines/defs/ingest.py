@@ -206,6 +206,8 @@ def observations(warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult |
 
 @dg.asset(
     key=STATUS_OVERRIDES_KEY,
+    # Overrides name registered targets: checked against the registry, after it.
+    deps=[PLAN_INDICATORS_KEY],
     group_name="ingest",
     kinds={"polars", "duckdb"},
     description=(

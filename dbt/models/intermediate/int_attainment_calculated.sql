@@ -1,5 +1,5 @@
 -- The calculated attainment of every plan target at every assessable period, by the
--- method of its kind (docs/attainment.md). Notation: B base value, G target, A actual,
+-- method of its kind (dbt/docs/attainment.md). Notation: B base value, G target, A actual,
 -- e years elapsed since the start of the path, L years from the start to the target year,
 -- f = e / L the share of the plan period elapsed, R the progress ratio.
 {% set on_track = var('on_track_ratio') %}
