@@ -64,8 +64,6 @@ def attainment_table(
     """
     import duckdb
 
-    from pipelines.warehouse import exclusive_access
-
     path = settings.warehouse_path()
     if not path.exists():
         raise SystemExit(f"No warehouse at {path}: run `make run` first.")
@@ -90,7 +88,8 @@ def attainment_table(
         "select status, count(*) from marts.mart_indicator_attainment "
         "group by status order by status"
     )
-    with exclusive_access(path), duckdb.connect(str(path), read_only=True) as connection:
+    # The published file: opened read-only, without the lock; a run replaces it by rename.
+    with duckdb.connect(str(path), read_only=True) as connection:
         try:
             rows = connection.execute(query, params).fetchall()
             counts = connection.execute(summary_query).fetchall()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from pipelines.defs import ingest, jobs, transform
+from pipelines.defs import ingest, jobs, publish, transform
 from pipelines.warehouse import WarehouseResource
 
 defs = dg.Definitions(
@@ -14,6 +14,8 @@ defs = dg.Definitions(
         ingest.observations,
         ingest.status_overrides,
         transform.dbt_models,
+        publish.published_warehouse,
+        publish.exports,
     ],
     jobs=[jobs.refresh_all],
     resources={

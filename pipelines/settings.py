@@ -37,8 +37,26 @@ def warehouse_dir() -> Path:
 
 
 def warehouse_path() -> Path:
-    """The DuckDB file: `$PLAN_WAREHOUSE_DIR/indicators.duckdb`."""
+    """The published DuckDB file that readers open: `$PLAN_WAREHOUSE_DIR/indicators.duckdb`.
+
+    Runs never write to it: they build `work_database_path()` and, when every check and
+    test has passed, replace this file with a copy of it in one atomic rename.
+    """
     return warehouse_dir() / WAREHOUSE_FILE_NAME
+
+
+def work_database_path() -> Path:
+    """The pipeline's own DuckDB file, `$PLAN_WAREHOUSE_DIR/work/indicators.duckdb`.
+
+    Only the pipeline opens it (one process at a time, under a lock); it keeps every
+    vintage between runs.
+    """
+    return warehouse_dir() / "work" / WAREHOUSE_FILE_NAME
+
+
+def exports_dir() -> Path:
+    """Parquet and CSV copies of the marts: `$PLAN_WAREHOUSE_DIR/exports/`."""
+    return warehouse_dir() / "exports"
 
 
 def export_absolute_paths() -> None:

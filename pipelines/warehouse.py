@@ -1,14 +1,16 @@
-"""The DuckDB warehouse: one writer at a time, and loading tables into it.
+"""The DuckDB warehouse: one writer at a time, loading tables, and publishing.
 
 DuckDB lets one process open a database file for writing, and a second process
-cannot open it at all meanwhile. Every step that opens the file (ingest, checks,
-dbt, the CLI's reports) therefore takes an exclusive file lock beside it first,
-so two runs started together wait for each other instead of failing on DuckDB's
-lock.
+cannot open it at all meanwhile. The pipeline therefore writes to its own working
+file, and every step that opens it (ingest, checks, dbt, publishing) takes an
+exclusive file lock beside it first, so two runs started together wait for each
+other instead of failing on DuckDB's lock. Readers (analysts, BI tools, the CLI)
+open the published file, which a run replaces by an atomic rename and never writes.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,7 +36,8 @@ def exclusive_access(database: Path, timeout_seconds: float = 1800) -> Iterator[
 
 
 class WarehouseResource(ConfigurableResource):
-    """DuckDB connections to `$PLAN_WAREHOUSE_DIR/indicators.duckdb`, one process at a time.
+    """DuckDB connections to the working file (`$PLAN_WAREHOUSE_DIR/work/indicators.duckdb`),
+    one process at a time. Readers never open it: they open the published copy.
 
     The path is read when a step runs, not when the code location loads, so a test
     or a run can point it elsewhere with the environment variable alone.
@@ -46,7 +49,7 @@ class WarehouseResource(ConfigurableResource):
 
     @property
     def path(self) -> Path:
-        return settings.warehouse_path()
+        return settings.work_database_path()
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:
@@ -125,3 +128,50 @@ def table_exists(connection: duckdb.DuckDBPyConnection, schema: str, table: str)
 
 def read_table(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -> pl.DataFrame:
     return connection.sql(f'select * from "{schema}"."{table}"').pl()
+
+
+# Readers with an older DuckDB (BI drivers often bundle one) can open files written in
+# this storage version: DuckDB 1.0 and later.
+PUBLISHED_STORAGE_VERSION = "v1.0.0"
+
+
+def publish(work: Path, published: Path, storage_version: str = PUBLISHED_STORAGE_VERSION) -> int:
+    """Copy the working file into a new file and rename it over `published` atomically.
+
+    Readers holding the old file keep reading it; a failure or a kill before the rename
+    leaves `published` exactly as it was. Call while holding the lock. Returns the number
+    of tables and views published.
+    """
+    temporary = published.with_name(f".{published.name}.{os.getpid()}.publishing")
+    temporary.unlink(missing_ok=True)
+    connection = duckdb.connect()
+    try:
+        # The working file is attached under its own catalog name, so the views dbt wrote
+        # (`"indicators"."staging"...`) bind as they will for readers of the published file.
+        connection.execute(f"attach '{work}' as {work.stem} (read_only)")
+        connection.execute(
+            f"attach '{temporary}' as published (storage_version '{storage_version}')"
+        )
+        connection.execute(f"copy from database {work.stem} to published")
+        (count,) = connection.execute(
+            "select count(*) from duckdb_tables() where database_name = 'published'"
+        ).fetchall()[0]
+        (views,) = connection.execute(
+            "select count(*) from duckdb_views() where database_name = 'published' "
+            "and not internal"
+        ).fetchall()[0]
+        connection.execute("detach published")
+    except BaseException:
+        connection.close()
+        temporary.unlink(missing_ok=True)
+        raise
+    connection.close()
+    with open(temporary, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(temporary, published)
+    directory = os.open(published.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+    return int(count) + int(views)

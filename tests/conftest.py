@@ -34,7 +34,19 @@ class Workspace:
 
     @property
     def database(self) -> Path:
+        """The published file readers open."""
         return self.warehouse_dir / "indicators.duckdb"
+
+    @property
+    def work_database(self) -> Path:
+        """The pipeline's working file."""
+        return self.warehouse_dir / "work" / "indicators.duckdb"
+
+    def copy_warehouse_from(self, other: Workspace) -> None:
+        """Start from another workspace's warehouse (working and published files)."""
+        self.work_database.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(other.work_database, self.work_database)
+        shutil.copy(other.database, self.database)
 
     def add_submission(self, relative: str, text: str, encoding: str = "utf-8") -> Path:
         path = self.raw_dir / relative

@@ -30,6 +30,8 @@ EXPECTED_ASSETS = {
     "marts/mart_indicator_attainment",
     "marts/mart_attainment_summary",
     "marts/mart_data_quality",
+    "publish/warehouse",
+    "publish/exports",
 }
 
 

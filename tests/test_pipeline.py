@@ -248,7 +248,7 @@ def test_fact_table_keeps_sub_annual_periods(sample_run: SampleRun) -> None:
 
 
 def copy_warehouse(sample_run: SampleRun, workspace: Workspace) -> None:
-    shutil.copy(sample_run.workspace.database, workspace.database)
+    workspace.copy_warehouse_from(sample_run.workspace)
 
 
 def test_a_bad_file_is_rejected_whole_while_the_others_load(
@@ -469,7 +469,7 @@ def test_marts_can_be_rebuilt_as_of_a_past_date(defs, workspace: Workspace) -> N
     def q4_as_of(as_of: str) -> list[tuple]:
         build_as_of(as_of, "+fct_indicator_observation")
         return query(
-            workspace.database,
+            workspace.work_database,
             "select value, source_file from marts.fct_indicator_observation "
             "where indicator_code = 'gdp' and period = '2024-Q4'",
         )
@@ -486,7 +486,7 @@ def test_marts_can_be_rebuilt_as_of_a_past_date(defs, workspace: Workspace) -> N
     # known, the override reviewed on 2026-01-20 is not yet.
     build_as_of("2026-01-01", "+mart_indicator_attainment")
     assert query(
-        workspace.database,
+        workspace.work_database,
         "select indicator_code, status, is_overridden, freshness_checked_on::varchar "
         f"from {MART} where indicator_code in ('fitness_circle_15min', 'tertiary_hospital') "
         "order by 1",

@@ -1,0 +1,157 @@
+"""Publishing: readers never block a run, and a failed or killed run changes nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipelines.exports import export_marts
+from tests.conftest import REPO_ROOT, SampleRun, Workspace, materialize_all
+
+READER = """
+import sys, duckdb
+connection = duckdb.connect(sys.argv[1], read_only=True)
+query = "select count(*) from raw.observations"
+print(connection.execute(query).fetchall()[0][0], flush=True)
+sys.stdin.readline()
+print(connection.execute(query).fetchall()[0][0], flush=True)
+"""
+
+
+def count(database: Path) -> int:
+    with duckdb.connect(str(database), read_only=True) as connection:
+        return connection.execute("select count(*) from raw.observations").fetchall()[0][0]
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_run_succeeds_while_a_reader_holds_the_published_file(
+    defs, sample_run: SampleRun, workspace: Workspace
+) -> None:
+    workspace.copy_warehouse_from(sample_run.workspace)
+    workspace.add_submission(
+        "submissions/420881/statistics/late_2026-03-01.csv",
+        "指标代码,时期,数值,单位\ngdp,2019,510,亿元\n",
+    )
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(workspace.database)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert reader.stdout.readline().strip() == "478"
+
+        result = materialize_all(defs)
+
+        assert result.success
+        # The reader still reads the file it opened; new readers get the new one.
+        reader.stdin.write("\n")
+        reader.stdin.flush()
+        assert reader.stdout.readline().strip() == "478"
+        assert count(workspace.database) == 479
+    finally:
+        reader.kill()
+        reader.wait()
+
+
+def test_a_killed_run_leaves_the_published_file_as_it_was(
+    dbt_manifest: Path, sample_run: SampleRun, workspace: Workspace
+) -> None:
+    workspace.copy_warehouse_from(sample_run.workspace)
+    workspace.add_submission(
+        "submissions/420881/statistics/late_2026-03-01.csv",
+        "指标代码,时期,数值,单位\ngdp,2019,510,亿元\n",
+    )
+    before = digest(workspace.database)
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"},
+        "PLAN_RAW_DIR": str(workspace.raw_dir),
+        "PLAN_WAREHOUSE_DIR": str(workspace.warehouse_dir),
+    }
+    run = subprocess.Popen(
+        [sys.executable, "-m", "pipelines", "run"], cwd=REPO_ROOT, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+    )  # fmt: skip
+    # Kill the run, and dbt with it, once dbt is building: new rows are in the working file.
+    for line in run.stdout:
+        if "Running with dbt" in line or "STEP_START" in line and "dbt_models" in line:
+            break
+    os.killpg(run.pid, signal.SIGKILL)
+    run.wait()
+
+    assert digest(workspace.database) == before
+    assert count(workspace.database) == 478
+    # The next run recovers the working file and publishes.
+    rerun = subprocess.run(
+        [sys.executable, "-m", "pipelines", "run"], cwd=REPO_ROOT, env=env,
+        capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert rerun.returncode == 0, rerun.stdout[-3000:]
+    assert count(workspace.database) == 479
+
+
+def test_a_failing_check_leaves_the_published_file_as_it_was(
+    defs, sample_run: SampleRun, workspace: Workspace
+) -> None:
+    workspace.copy_warehouse_from(sample_run.workspace)
+    before = digest(workspace.database)
+    # Two overrides for one target and period (2025 and 2025年): the blocking check fails.
+    (workspace.raw_dir / "overrides" / "status_overrides.csv").write_text(
+        "plan_id,region_code,indicator_code,period,status,reason,reviewed_by,reviewed_on\n"
+        "zx_hqd_2021_2025,420881,gdp,2025,achieved,reviewed,someone,2026-01-20\n"
+        "zx_hqd_2021_2025,420881,gdp,2025年,achieved,reviewed twice,someone,2026-01-21\n",
+        encoding="utf-8",
+    )
+
+    result = materialize_all(defs)
+
+    assert not result.success
+    assert digest(workspace.database) == before
+
+
+def test_exports_are_bom_csv_with_formulas_escaped_and_plain_parquet(tmp_path: Path) -> None:
+    database = tmp_path / "indicators.duckdb"
+    with duckdb.connect(str(database)) as connection:
+        connection.execute("create schema marts")
+        connection.execute(
+            "create table marts.mart_example as select * from (values "
+            "('=HYPERLINK(\"http://x\")', -5.0), ('+1', 1.5), ('-2', 2.0), ('@SUM(A1)', 3.0), "
+            "('城区污水处理率', 4.0)) as t(note, value)"
+        )
+
+    written = export_marts(database, tmp_path / "exports")
+
+    assert [path.name for path in written] == ["mart_example.parquet", "mart_example.csv"]
+    data = (tmp_path / "exports" / "mart_example.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    assert data.decode("utf-8-sig").splitlines() == [
+        "note,value",
+        '"\'=HYPERLINK(""http://x"")",-5.0',
+        "'+1,1.5",
+        "'-2,2.0",
+        "'@SUM(A1),3.0",
+        "城区污水处理率,4.0",
+    ]
+    assert pl.read_parquet(tmp_path / "exports" / "mart_example.parquet")["note"].to_list()[:2] == [
+        '=HYPERLINK("http://x")',
+        "+1",
+    ]
+
+
+def test_the_published_file_opens_in_older_duckdb_storage(sample_run: SampleRun) -> None:
+    with duckdb.connect(str(sample_run.workspace.database), read_only=True) as connection:
+        ((tags,),) = connection.execute(
+            "select tags from duckdb_databases() where database_name = 'indicators'"
+        ).fetchall()
+        assert tags == {"storage_version": "v1.0.0+"}
+        assert connection.execute("select count(*) from staging.stg_observations").fetchall() == [
+            (478,)
+        ]
