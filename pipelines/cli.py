@@ -205,6 +205,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     status.add_argument("--pillar", help="only this pillar (实力钟祥 or Strong Zhongxiang ...)")
     status.add_argument("--department", help="only this department (code or Chinese name)")
     commands.add_parser("manifest", help="prepare dbt's manifest (dbt parse)")
+    commands.add_parser(
+        "publish",
+        help="publish the working file as $PLAN_WAREHOUSE_DIR/indicators.duckdb "
+        "(after a dbt build by hand)",
+    )
     check = commands.add_parser(
         "check",
         help="check submission files against the contract and the registry, loading nothing; "
@@ -247,6 +252,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 region_code=args.region,
             )
         )
+        return 0
+    if args.command == "publish":
+        from pipelines.warehouse import exclusive_access, publish
+
+        work = settings.work_database_path()
+        if not work.exists():
+            raise SystemExit(f"No working file at {work}: run `make run` first.")
+        with exclusive_access(work):
+            relations = publish(work, settings.warehouse_path())
+        print(f"Published {relations} tables and views to {settings.warehouse_path()}")
         return 0
     if args.command == "manifest":
         from pipelines.dbt_project import prepare_manifest

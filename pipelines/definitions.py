@@ -5,7 +5,7 @@ from __future__ import annotations
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
-from pipelines.defs import ingest, jobs, publish, transform
+from pipelines.defs import automation, ingest, jobs, publish, transform
 from pipelines.warehouse import WarehouseResource
 
 defs = dg.Definitions(
@@ -16,8 +16,11 @@ defs = dg.Definitions(
         transform.dbt_models,
         publish.published_warehouse,
         publish.exports,
+        publish.report,
     ],
-    jobs=[jobs.refresh_all],
+    jobs=[jobs.refresh_all, automation.load_submissions, automation.load_overrides],
+    sensors=[automation.raw_files_sensor],
+    schedules=[automation.monthly_schedule, automation.annual_schedule],
     resources={
         "warehouse": WarehouseResource(),
         "dbt": DbtCliResource(project_dir=transform.dbt_project),

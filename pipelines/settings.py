@@ -59,6 +59,11 @@ def exports_dir() -> Path:
     return warehouse_dir() / "exports"
 
 
+def reports_dir() -> Path:
+    """The static HTML attainment report: `$PLAN_WAREHOUSE_DIR/reports/`."""
+    return warehouse_dir() / "reports"
+
+
 def export_absolute_paths() -> None:
     """Write both paths back to the environment as absolute paths.
 

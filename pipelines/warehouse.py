@@ -157,8 +157,7 @@ def publish(work: Path, published: Path, storage_version: str = PUBLISHED_STORAG
             "select count(*) from duckdb_tables() where database_name = 'published'"
         ).fetchall()[0]
         (views,) = connection.execute(
-            "select count(*) from duckdb_views() where database_name = 'published' "
-            "and not internal"
+            "select count(*) from duckdb_views() where database_name = 'published' and not internal"
         ).fetchall()[0]
         connection.execute("detach published")
     except BaseException:

@@ -124,3 +124,18 @@ def test_check_command_prints_every_problem_and_exits_non_zero(workspace: Worksp
     assert "✘ submissions/420881/draft.csv: 退回，共 1 个问题" in output
     assert "第2行 列「指标代码(A)」：值「gpd」，规划登记表中没有这个指标" in output
     assert not workspace.database.exists()
+
+
+def test_publish_command_publishes_the_working_file(
+    sample_run: SampleRun, workspace: Workspace
+) -> None:
+    workspace.copy_warehouse_from(sample_run.workspace)
+    workspace.database.unlink()
+
+    process = pipelines_cli("publish", workspace=workspace)
+    output, _ = process.communicate(timeout=300)
+
+    assert process.returncode == 0, output
+    assert output.startswith("Published ")
+    with duckdb.connect(str(workspace.database), read_only=True) as connection:
+        assert connection.execute("select count(*) from bi.attainment_latest").fetchall() == [(59,)]

@@ -30,8 +30,15 @@ EXPECTED_ASSETS = {
     "marts/mart_indicator_attainment",
     "marts/mart_attainment_summary",
     "marts/mart_data_quality",
+    "bi/attainment_latest",
+    "bi/attainment_history",
+    "bi/attainment_summary",
+    "bi/indicators",
+    "bi/observations",
+    "bi/data_quality",
     "publish/warehouse",
     "publish/exports",
+    "publish/report",
 }
 
 

@@ -155,3 +155,29 @@ def test_the_published_file_opens_in_older_duckdb_storage(sample_run: SampleRun)
         assert connection.execute("select count(*) from staging.stg_observations").fetchall() == [
             (478,)
         ]
+
+
+def test_bi_views_show_the_marts_with_their_documentation(sample_run: SampleRun) -> None:
+    with duckdb.connect(str(sample_run.workspace.database), read_only=True) as connection:
+        views = dict(
+            connection.execute(
+                "select view_name, comment from duckdb_views() where schema_name = 'bi'"
+            ).fetchall()
+        )
+        assert sorted(views) == [
+            "attainment_history", "attainment_latest", "attainment_summary", "data_quality",
+            "indicators", "observations",
+        ]  # fmt: skip
+        assert all(views.values())
+        assert connection.execute(
+            "select count(*) from duckdb_columns() where schema_name = 'bi' and comment is null"
+        ).fetchall() == [(0,)]
+        assert (
+            connection.execute(
+                "select comment from duckdb_columns() where schema_name = 'bi' "
+                "and table_name = 'attainment_latest' and column_name = 'status'"
+            )
+            .fetchall()[0][0]
+            .startswith("achieved, on_track, at_risk, off_track")
+        )
+        assert connection.execute("select count(*) from bi.attainment_latest").fetchall() == [(59,)]

@@ -3,7 +3,8 @@
 `publish/warehouse` runs after every dbt model and test has passed (a failed check or
 test stops the run before it): it copies the working file into a new file in a storage
 version older readers can open and renames it over `$PLAN_WAREHOUSE_DIR/indicators.duckdb`.
-`publish/exports` then writes Parquet and CSV copies of the marts.
+`publish/exports` then writes Parquet and CSV copies of the marts, and `publish/report`
+the static HTML attainment report.
 """
 
 from __future__ import annotations
@@ -14,10 +15,28 @@ import duckdb
 from pipelines import settings
 from pipelines.defs.transform import dbt_models
 from pipelines.exports import export_marts
+from pipelines.report import build_reports
 from pipelines.warehouse import PUBLISHED_STORAGE_VERSION, WarehouseResource, publish
 
 PUBLISHED_KEY = dg.AssetKey(["publish", "warehouse"])
 EXPORTS_KEY = dg.AssetKey(["publish", "exports"])
+REPORT_KEY = dg.AssetKey(["publish", "report"])
+PREVIEW_QUERY = """
+select indicator_code, name_zh, latest_period, actual_value, target_value, unit, status, grade_zh
+from marts.mart_indicator_attainment
+order by plan_id, region_code, indicator_code
+"""
+
+
+def markdown_table(columns: list[str], rows: list[tuple]) -> str:
+    """A Markdown table for the Dagster UI's metadata panel."""
+
+    def cell(value: object) -> str:
+        return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
+    lines += ["| " + " | ".join(cell(value) for value in row) + " |" for row in rows]
+    return "\n".join(lines)
 
 
 @dg.asset(
@@ -38,6 +57,9 @@ def published_warehouse(warehouse: WarehouseResource) -> dg.MaterializeResult:
         counts = connection.execute(
             "select status, count(*) from marts.mart_indicator_attainment group by all order by 1"
         ).fetchall()
+        preview = connection.execute(PREVIEW_QUERY)
+        columns = [column[0] for column in preview.description]
+        preview_rows = preview.fetchall()
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(published)),
@@ -45,6 +67,7 @@ def published_warehouse(warehouse: WarehouseResource) -> dg.MaterializeResult:
             "tables_and_views": relations,
             "storage_version": PUBLISHED_STORAGE_VERSION,
             "status_counts": dict(counts),
+            "attainment_preview": dg.MetadataValue.md(markdown_table(columns, preview_rows)),
         }
     )
 
@@ -65,5 +88,25 @@ def exports() -> dg.MaterializeResult:
         metadata={
             "folder": dg.MetadataValue.path(str(settings.exports_dir())),
             "files": [path.name for path in written],
+        }
+    )
+
+
+@dg.asset(
+    key=REPORT_KEY,
+    deps=[PUBLISHED_KEY],
+    group_name="publish",
+    kinds={"html"},
+    description=(
+        "The attainment report, $PLAN_WAREHOUSE_DIR/reports/index.html: one static page per plan "
+        "and region, Chinese with English labels, a chart per target; opens offline."
+    ),
+)
+def report() -> dg.MaterializeResult:
+    pages = build_reports(settings.warehouse_path(), settings.reports_dir())
+    return dg.MaterializeResult(
+        metadata={
+            "index": dg.MetadataValue.path(str(pages[0])),
+            "pages": [path.name for path in pages[1:]],
         }
     )

@@ -1,0 +1,136 @@
+"""The attainment report: built from the published marts, and drawn by a real browser."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.report import STATUSES, build_reports, page_name
+from tests.conftest import SampleRun
+
+CHROMIUM = shutil.which("chromium")
+# On a developer's machine without Debian's chromium the browser tests are skipped;
+# in CI (.ci/run installs it) a missing browser is a failure.
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None and not os.environ.get("CI"), reason="Debian's chromium is not installed"
+)
+
+
+def report_page(sample_run: SampleRun) -> Path:
+    return sample_run.workspace.warehouse_dir / "reports" / page_name("zx_hqd_2021_2025", "420881")
+
+
+def published_counts(sample_run: SampleRun) -> dict[str, int]:
+    with duckdb.connect(str(sample_run.workspace.database), read_only=True) as connection:
+        return dict(
+            connection.execute(
+                "select status, count(*) from marts.mart_indicator_attainment group by all"
+            ).fetchall()
+        )
+
+
+def run_chromium(tmp_path: Path, *arguments: str) -> str:
+    assert CHROMIUM is not None, "Debian's chromium package is needed: apt-get install chromium"
+    completed = subprocess.run(
+        [
+            CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+            "--disable-dev-shm-usage", "--hide-scrollbars", f"--user-data-dir={tmp_path / 'profile'}",
+            # Nothing may be fetched: every host name fails to resolve.
+            "--host-resolver-rules=MAP * ~NOTFOUND", *arguments,
+        ],
+        capture_output=True, text=True, timeout=180, check=True,
+    )  # fmt: skip
+    return completed.stdout
+
+
+def test_the_run_builds_an_offline_page_with_a_card_per_target(sample_run: SampleRun) -> None:
+    reports = sample_run.workspace.warehouse_dir / "reports"
+    page = report_page(sample_run)
+    text = page.read_text(encoding="utf-8")
+    assert page_name("zx_hqd_2021_2025", "420881") in (reports / "index.html").read_text("utf-8")
+
+    counts = published_counts(sample_run)
+    assert text.count('<article class="card"') == sum(counts.values()) == 59
+    for status in STATUSES:
+        assert text.count(f'data-status="{status}"') == counts.get(status, 0) + (
+            1 if counts.get(status) else 0  # its status tile
+        ), status
+    assert "规划目标实现情况 <small>Plan target attainment</small>" in text
+    assert "按领域 <small>By pillar</small>" in text and "按责任部门" in text
+    # Every target but the milestones has a chart; links and sources point nowhere outside.
+    assert text.count('<svg class="chart"') == 59 - text.count('class="milestone"') == 55
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", text)
+    assert "default-src 'none'" in text
+
+    materialization = next(
+        event.event_specific_data.materialization
+        for event in sample_run.result.get_asset_materialization_events()
+        if event.asset_key.to_user_string() == "publish/report"
+    )
+    assert materialization.metadata["pages"].value == [page.name]
+
+
+def test_the_same_marts_give_the_same_page(sample_run: SampleRun, tmp_path: Path) -> None:
+    pages = build_reports(sample_run.workspace.database, tmp_path)
+    assert [path.name for path in pages] == ["index.html", report_page(sample_run).name]
+    assert pages[1].read_bytes() == report_page(sample_run).read_bytes()
+
+
+def test_the_ui_shows_a_preview_of_the_attainment_table(sample_run: SampleRun) -> None:
+    materialization = next(
+        event.event_specific_data.materialization
+        for event in sample_run.result.get_asset_materialization_events()
+        if event.asset_key.to_user_string() == "publish/warehouse"
+    )
+    preview = materialization.metadata["attainment_preview"].value.splitlines()
+    assert preview[0].startswith("| indicator_code | name_zh | latest_period |")
+    assert len(preview) == 2 + 59
+    assert any(
+        line.startswith("| gdp | 地区生产总值 | 2025 | 801.5 | 860.0 | 亿元 |") for line in preview
+    )
+
+
+@needs_chromium
+def test_chromium_draws_every_chart_and_filters_by_status(
+    sample_run: SampleRun, tmp_path: Path
+) -> None:
+    url = report_page(sample_run).as_uri()
+    dom = run_chromium(tmp_path, "--virtual-time-budget=10000", "--dump-dom", url)
+    assert 'data-ready="1"' in dom
+    assert 'data-charts-drawn="55"' in dom
+
+    off_track = published_counts(sample_run)["off_track"]
+    filtered = run_chromium(
+        tmp_path, "--virtual-time-budget=10000", "--dump-dom", url + "#status=off_track"
+    )
+    assert f'data-shown="{off_track}"' in filtered
+    visible = re.findall(r'<article class="card"[^>]*data-status="(\w+)"[^>]*>', filtered)
+    hidden = re.findall(r'<article class="card"[^>]*hidden=""[^>]*>', filtered)
+    assert len(visible) - len(hidden) == off_track
+
+
+@needs_chromium
+def test_a_screenshot_is_not_blank_and_shows_the_status_colours(
+    sample_run: SampleRun, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    screenshot = tmp_path / "report.png"
+    run_chromium(
+        tmp_path, "--window-size=1280,3000", f"--screenshot={screenshot}",
+        report_page(sample_run).as_uri(),
+    )  # fmt: skip
+    with Image.open(screenshot) as image:
+        pixels = image.convert("RGB")
+        colours = pixels.getcolors(maxcolors=1 << 20)
+    assert colours is not None and len(colours) > 200, "the page looks blank"
+    present = {colour for _, colour in colours}
+    for status in ("achieved", "on_track", "at_risk", "off_track"):
+        rgb = tuple(int(STATUSES[status][2][i : i + 2], 16) for i in (1, 3, 5))
+        assert rgb in present, f"no {status} colour on the page"
