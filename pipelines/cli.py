@@ -194,6 +194,32 @@ def scan_plan(args: argparse.Namespace) -> int:
     return 1 if any(m.status == "uncovered" for m in mentions) else 0
 
 
+def bench_command(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from pipelines import bench
+
+    default_root = settings.warehouse_dir() / "bench"
+    if args.bench_command == "generate":
+        out = Path(args.out) if args.out else default_root / "raw"
+        counts = bench.generate(
+            out, args.regions, xlsx_share=args.xlsx_share, gbk_share=args.gbk_share, seed=args.seed
+        )
+        print(
+            f"{counts['files']} files ({counts['xlsx']} xlsx, {counts['gbk']} GBK), "
+            f"{counts['rows']} rows for {counts['regions']} regions in {out}"
+        )
+        return 0
+    raw = Path(args.raw) if args.raw else default_root / "raw"
+    if not (raw / "submissions").is_dir():
+        raise SystemExit(f"No submissions under {raw}: run `python -m pipelines bench generate`.")
+    warehouse = Path(args.warehouse) if args.warehouse else default_root / "warehouse"
+    result = bench.run(raw, warehouse)
+    print(result.table())
+    print(f"Written to {warehouse / 'bench.json'}")
+    return 0 if result.success else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipelines", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -231,6 +257,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     sample = commands.add_parser("sample-data", help="write the synthetic sample submissions")
     sample.add_argument("--raw-dir", help="where to write them (default PLAN_RAW_DIR)")
+    bench = commands.add_parser("bench", help="generate synthetic regions and time the pipeline")
+    bench_commands = bench.add_subparsers(dest="bench_command", required=True)
+    generate = bench_commands.add_parser(
+        "generate", help="write synthetic submissions for N regions (a landing zone)"
+    )
+    generate.add_argument("--regions", type=int, required=True, help="how many regions")
+    generate.add_argument("--out", default=None, help="default: $PLAN_WAREHOUSE_DIR/bench/raw")
+    generate.add_argument("--xlsx-share", type=float, default=0.0, help="share of xlsx files")
+    generate.add_argument("--gbk-share", type=float, default=0.0, help="share of GBK CSV files")
+    generate.add_argument("--seed", type=int, default=20211)
+    bench_run = bench_commands.add_parser(
+        "run", help="materialize everything on a generated landing zone, timed by stage"
+    )
+    bench_run.add_argument("--raw", default=None, help="default: $PLAN_WAREHOUSE_DIR/bench/raw")
+    bench_run.add_argument(
+        "--warehouse", default=None, help="default: $PLAN_WAREHOUSE_DIR/bench/warehouse"
+    )
     args = parser.parse_args(argv)
 
     if args.command == "run":
@@ -278,6 +321,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "plan":
         return scan_plan(args)
+    if args.command == "bench":
+        return bench_command(args)
     if args.command == "sample-data":
         from pathlib import Path
 

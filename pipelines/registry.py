@@ -133,6 +133,31 @@ class Plan:
     def plan_id(self) -> str:
         return str(self.definition["plan"]["plan_id"])
 
+    def regions(self) -> list[tuple[str, str | None]]:
+        """(region_code, region_name_zh) of every region the plan sets targets for.
+
+        A county's plan names its own region (`plan.region_code`). A plan adopted for many
+        regions, such as a province's targets set for each of its counties, names a CSV
+        beside `plan.yaml` instead (`plan.regions: regions.csv`, with the columns
+        `region_code` and `region_name_zh`): its targets are registered for each region.
+        """
+        meta = self.definition["plan"]
+        if not meta.get("regions"):
+            return [(str(meta["region_code"]), meta.get("region_name_zh"))]
+        path = self.folder / str(meta["regions"])
+        try:
+            table = pl.read_csv(path, schema_overrides={"region_code": pl.String})
+        except (OSError, pl.exceptions.PolarsError) as error:
+            raise RegistryError(
+                f"{path}: 地区表无法读取 / cannot read the regions: {error}"
+            ) from error
+        missing = {"region_code", "region_name_zh"} - set(table.columns)
+        if missing:
+            raise RegistryError(f"{path}: 缺少列 / missing columns {sorted(missing)}")
+        if table["region_code"].is_duplicated().any() or table["region_code"].is_null().any():
+            raise RegistryError(f"{path}: 地区代码重复或为空 / region codes repeated or empty")
+        return list(table.select("region_code", "region_name_zh").iter_rows())
+
     def quote_spans(self) -> dict[str, tuple[int, int]]:
         return {
             str(entry["code"]): (int(entry["span"][0]), int(entry["span"][1]))
@@ -217,8 +242,8 @@ def plan_rows(plan: Plan, source_file: str) -> list[dict[str, Any]]:
                 "plan_id": str(meta["plan_id"]),
                 "plan_title_zh": meta.get("title_zh"),
                 "plan_adopted_on": meta.get("adopted_on"),
-                "region_code": str(meta["region_code"]),
-                "region_name_zh": meta.get("region_name_zh"),
+                "region_code": None,  # set per region by read_registry
+                "region_name_zh": None,
                 "indicator_code": code,
                 "name_zh": entry.get("name_zh"),
                 "name_en": entry.get("name_en"),
@@ -284,7 +309,12 @@ def read_registry(folders: list[Path], raw_dir: Path) -> pl.DataFrame:
     rows = []
     for folder in folders:
         plan = load_plan(folder)
-        rows.extend(plan_rows(plan, (folder / PLAN_FILE).relative_to(raw_dir).as_posix()))
+        targets = plan_rows(plan, (folder / PLAN_FILE).relative_to(raw_dir).as_posix())
+        for region_code, region_name_zh in plan.regions():
+            rows.extend(
+                {**row, "region_code": region_code, "region_name_zh": region_name_zh}
+                for row in targets
+            )
     return (
         pl.DataFrame(rows, schema=REGISTRY_SCHEMA, orient="row")
         if rows

@@ -1,0 +1,428 @@
+"""The benchmark: synthetic submissions for many regions, the pipeline timed stage by stage,
+and the floor it is measured against.
+
+`generate` writes a landing zone for N synthetic regions (codes 990001, 990002, ...: 99 is
+no province's code). Its registry is the Zhongxiang plan adopted for every region (a plan
+folder whose `regions.csv` lists them), and every region sends, for every department and
+year 2020-2025, one file with that department's rows, monthly or quarterly where the
+indicator is reported so. The figures are the bundled sample's, scaled by a factor drawn
+for each region: synthetic, deterministic for a given seed.
+
+`run` materializes every asset on such a landing zone in this process, as `make run` does,
+and reports each stage's wall time and peak memory (this process and its children, such as
+dbt, sampled every 50 ms). In the same run it measures the floor: DuckDB alone reading the
+same CSV files into one table and judging the latest year of every target in one statement.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import random
+import shutil
+import threading
+import time
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import xlsxwriter
+
+from pipelines import settings
+from pipelines.registry import PLAN_FILE, find_plan_folders, read_registry
+
+BENCH_PLAN_ID = "bench_hqd_2021_2025"
+SOURCE_PLAN_ID = "zx_hqd_2021_2025"
+REGION_PREFIX = "99"
+HEADER = ["指标代码", "时期", "数值", "单位", "备注"]
+NOTE = "合成基准数据 / synthetic benchmark"
+SAMPLE_RAW_DIR = settings.REPO_ROOT / "raw"
+STAGES = ("startup", "ingest", "validate", "transform", "publish", "export")
+
+
+def region_codes(count: int) -> list[str]:
+    if not 0 < count < 10_000:
+        raise ValueError("--regions must be between 1 and 9999")
+    return [f"{REGION_PREFIX}{index:04d}" for index in range(1, count + 1)]
+
+
+def _period_text(row: dict) -> str:
+    year, month = row["period_year"], row["period_end_month"]
+    return {
+        "year": str(year),
+        "quarter": f"{year}-Q{(month or 3) // 3}",
+        "month": f"{year}-{month:02d}",
+        "ytd": f"{year}年1-{month}月",
+    }[row["period_type"]]
+
+
+def baseline(raw_dir: Path = SAMPLE_RAW_DIR) -> pl.DataFrame:
+    """The current vintage of the bundled sample's observations, one row per indicator and
+    period, in canonical units: the series every synthetic region is scaled from."""
+    from pipelines.submissions import (
+        Catalog,
+        accepted_observations,
+        find_submission_files,
+        read_submissions,
+        submitted_on,
+    )
+
+    registry = read_registry(find_plan_folders(raw_dir), raw_dir)
+    catalog = Catalog(registry)
+    results = read_submissions(find_submission_files(raw_dir), raw_dir, catalog)
+    frame = accepted_observations(results)
+    order = {file: submitted_on(file) or dt.date.min for file in frame["source_file"].unique()}
+    return (
+        frame.with_columns(submitted=pl.col("source_file").replace_strict(order))
+        .sort(["submitted", "source_file", "source_row"])
+        .unique(["indicator_code", "period"], keep="last", maintain_order=True)
+        .select(
+            "department_code",
+            "indicator_code",
+            "period_type",
+            "period_year",
+            "period_end_month",
+            "value",
+            "unit",
+            "unit_family",
+        )  # fmt: skip
+        .sort(
+            ["department_code", "period_year", "indicator_code", "period_type", "period_end_month"]
+        )
+    )
+
+
+def _scaled(value: float | None, unit: str, family: str | None, factor: float) -> str:
+    """A figure of one synthetic region: amounts and counts scaled, shares nudged, ranks
+    and yes/no answers kept."""
+    if value is None:
+        return "—"
+    if unit in ("%",):
+        return f"{min(100.0, round(value * (1 + (factor - 1) * 0.05), 2)):g}"
+    if family in ("boolean", "rank") or unit in ("是/否", "位"):
+        return f"{value:g}"
+    if family == "count" or float(value).is_integer():
+        return str(int(round(value * factor)))
+    return f"{round(value * factor, 2):g}"
+
+
+def _write_registry(out: Path, codes: list[str]) -> None:
+    source = SAMPLE_RAW_DIR / "registry" / SOURCE_PLAN_ID
+    target = out / "registry" / BENCH_PLAN_ID
+    target.mkdir(parents=True, exist_ok=True)
+    for name in os.listdir(source):
+        if name != PLAN_FILE:
+            shutil.copyfile(source / name, target / name)
+    plan = (source / PLAN_FILE).read_text(encoding="utf-8")
+    plan = plan.replace(
+        f"plan_id: {SOURCE_PLAN_ID}", f"plan_id: {BENCH_PLAN_ID}\n  regions: regions.csv", 1
+    )
+    (target / PLAN_FILE).write_text(plan, encoding="utf-8")
+    with open(target / "regions.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["region_code", "region_name_zh"])
+        writer.writerows((code, f"合成县{code[-4:]}") for code in codes)
+
+
+def generate(
+    out: Path,
+    regions: int,
+    xlsx_share: float = 0.0,
+    gbk_share: float = 0.0,
+    seed: int = 20211,
+) -> dict[str, int]:
+    """Write the landing zone for `regions` synthetic regions into `out`; return counts."""
+    codes = region_codes(regions)
+    if out.exists():
+        shutil.rmtree(out)
+    _write_registry(out, codes)
+    series = baseline()
+    groups: dict[tuple[str, int], list[dict]] = defaultdict(list)
+    for row in series.iter_rows(named=True):
+        groups[(row["department_code"], row["period_year"])].append(row)
+    counts = {"regions": regions, "files": 0, "rows": 0, "xlsx": 0, "gbk": 0}
+    for code in codes:
+        draw = random.Random(f"{seed}-{code}")
+        factor = 0.6 + 0.8 * draw.random()
+        for (department, year), rows in sorted(groups.items()):
+            lines = [
+                [r["indicator_code"], _period_text(r),
+                 _scaled(r["value"], r["unit"], r["unit_family"], factor), r["unit"],
+                 f"{NOTE} {code}"]
+                for r in rows
+            ]  # fmt: skip
+            folder = out / "submissions" / code / department
+            folder.mkdir(parents=True, exist_ok=True)
+            stem = f"{department}_{year}_{year + 1}-02-15"
+            kind = draw.random()
+            if kind < xlsx_share:
+                _write_xlsx(folder / f"{stem}.xlsx", lines)
+                counts["xlsx"] += 1
+            else:
+                buffer = io.StringIO()
+                csv.writer(buffer, lineterminator="\n").writerows([HEADER, *lines])
+                gbk = kind < xlsx_share + gbk_share
+                data = buffer.getvalue().encode("gbk" if gbk else "utf-8")
+                (folder / f"{stem}.csv").write_bytes(data)
+                counts["gbk"] += gbk
+            counts["files"] += 1
+            counts["rows"] += len(lines)
+    return counts
+
+
+def _write_xlsx(path: Path, lines: list[list[str]]) -> None:
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = workbook.add_worksheet("报表")
+    for index, line in enumerate([HEADER, *lines]):
+        sheet.write_row(index, 0, line)
+    workbook.close()
+
+
+# ---- Running it ---------------------------------------------------------------------------
+
+
+def _tree_rss(root: int) -> int:
+    """Resident memory of a process and all its descendants, in bytes (Linux /proc)."""
+    children: dict[int, list[int]] = defaultdict(list)
+    rss: dict[int, int] = {}
+    page = os.sysconf("SC_PAGE_SIZE")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="utf-8") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children[int(fields[1])].append(int(entry))
+        rss[int(entry)] = int(fields[21]) * page
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
+
+
+class MemorySampler:
+    """Samples the resident memory of this process tree in the background."""
+
+    def __init__(self, interval: float = 0.05) -> None:
+        self.interval = interval
+        self.samples: list[tuple[float, int]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _loop(self) -> None:
+        pid = os.getpid()
+        while not self._stop.is_set():
+            self.samples.append((time.time(), _tree_rss(pid)))
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> MemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def peak(self, start: float, end: float) -> int:
+        inside = [rss for at, rss in self.samples if start <= at <= end]
+        return max(inside, default=0)
+
+
+@dataclass
+class Stage:
+    name: str
+    seconds: float
+    peak_mib: float
+
+
+@dataclass
+class BenchResult:
+    raw_dir: str
+    files: int
+    observations: int
+    stages: list[Stage] = field(default_factory=list)
+    total_seconds: float = 0.0
+    peak_mib: float = 0.0
+    floor_seconds: float = 0.0
+    floor_peak_mib: float = 0.0
+    floor_files: int = 0
+    floor_observations: int = 0
+    floor_attainment: list[tuple] = field(default_factory=list)
+    steps: dict[str, float] = field(default_factory=dict)
+    success: bool = False
+
+    @property
+    def ratio(self) -> float:
+        return self.total_seconds / self.floor_seconds if self.floor_seconds else float("nan")
+
+    def table(self) -> str:
+        lines = [f"{'stage':<10} {'wall s':>9} {'peak MiB':>9}"]
+        lines += [f"{s.name:<10} {s.seconds:>9.2f} {s.peak_mib:>9.0f}" for s in self.stages]
+        lines.append(f"{'total':<10} {self.total_seconds:>9.2f} {self.peak_mib:>9.0f}")
+        lines.append(f"{'floor':<10} {self.floor_seconds:>9.2f} {self.floor_peak_mib:>9.0f}")
+        lines.append(f"total / floor = {self.ratio:.1f}")
+        lines.append(
+            f"{self.files} files, {self.observations} observations in raw.observations; the floor "
+            f"read {self.floor_files} UTF-8 CSV files, {self.floor_observations} rows"
+        )
+        return "\n".join(lines)
+
+
+MIB = 1024 * 1024
+
+FLOOR_SQL = r"""
+with observations as (
+    select
+        regexp_extract(filename, '/submissions/([^/]+)/', 1) as region_code,
+        "指标代码" as indicator_code,
+        "时期" as period,
+        try_cast(replace("数值", ',', '') as double) as value
+    from read_csv($files, header = true, all_varchar = true, filename = true)
+),
+latest as (
+    select region_code, indicator_code, max_by(value, period) as actual_value, max(period) as period
+    from observations
+    where regexp_matches(period, '^\d{4}$') and value is not null
+    group by region_code, indicator_code
+)
+select
+    targets.region_code,
+    targets.indicator_code,
+    latest.period,
+    latest.actual_value,
+    case
+        when targets.comparator = 'at_most' then latest.actual_value <= targets.target_value
+        else latest.actual_value >= targets.target_value
+    end as is_met
+from targets
+join latest using (region_code, indicator_code)
+where targets.kind in ('level', 'count', 'rank') and targets.target_value is not null
+order by all
+"""
+
+
+def floor(raw_dir: Path, targets: pl.DataFrame) -> tuple[int, int, list[tuple]]:
+    """DuckDB alone: every UTF-8 CSV submission into one table, and the latest year of every
+    level, count and rank target judged met or not, in one statement."""
+    files = []
+    for path in sorted((raw_dir / "submissions").rglob("*.csv")):
+        try:
+            path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            continue  # DuckDB reads GBK only through an extension fetched at run time
+        files.append(str(path))
+    if not files:
+        return 0, 0, []
+    connection = duckdb.connect()
+    connection.register("targets", targets.to_arrow())
+    rows = connection.execute(
+        "select count(*) from read_csv($files, header = true, all_varchar = true)",
+        {"files": files},
+    ).fetchall()[0][0]
+    attainment = connection.execute(FLOOR_SQL, {"files": files}).fetchall()
+    connection.close()
+    return len(files), rows, attainment
+
+
+def run(raw_dir: Path, warehouse_dir: Path) -> BenchResult:
+    """Materialize everything on `raw_dir` into a fresh `warehouse_dir`, timed by stage."""
+    os.environ[settings.RAW_DIR_ENV] = str(raw_dir.resolve())
+    os.environ[settings.WAREHOUSE_DIR_ENV] = str(warehouse_dir.resolve())
+    if warehouse_dir.exists():
+        shutil.rmtree(warehouse_dir)
+    warehouse_dir.mkdir(parents=True)
+    settings.export_absolute_paths()
+    files = len([p for p in (raw_dir / "submissions").rglob("*") if p.is_file()])
+    result = BenchResult(raw_dir=str(raw_dir), files=files, observations=0)
+    with MemorySampler() as memory:
+        started = time.time()
+        import dagster as dg
+
+        from pipelines.definitions import defs
+
+        job = defs.resolve_job_def("refresh_all")
+        loaded = time.time()
+        with dg.DagsterInstance.ephemeral() as instance:
+            outcome = job.execute_in_process(instance=instance, raise_on_error=False)
+            finished = time.time()
+            records = instance.all_logs(outcome.run_id)
+        result.success = outcome.success
+        windows: dict[str, list[tuple[float, float]]] = defaultdict(list)
+        step_started: dict[str, float] = {}
+        for record in records:
+            event = record.dagster_event
+            if event is None or event.step_key is None:
+                continue
+            if event.is_step_start:
+                step_started[event.step_key] = record.timestamp
+            elif event.is_step_success or event.is_step_failure:
+                windows[event.step_key].append((step_started[event.step_key], record.timestamp))
+        result.steps = {
+            step: round(sum(end - start for start, end in pairs), 3)
+            for step, pairs in sorted(windows.items())
+        }
+        validation = sum(
+            float(check.metadata["validation_seconds"].value)
+            for check in outcome.get_asset_check_evaluations()
+            if "validation_seconds" in check.metadata
+        )
+        stage_steps = {
+            "ingest": ("raw__plan_indicators", "observations", "raw__status_overrides"),
+            "transform": ("dbt_models",),
+            "publish": ("publish__warehouse",),
+            "export": ("publish__exports", "publish__report"),
+        }
+
+        def span(steps: tuple[str, ...]) -> tuple[float, float, float]:
+            pairs = [pair for step in steps for pair in windows.get(step, [])]
+            if not pairs:
+                return 0.0, 0.0, 0.0
+            seconds = sum(end - start for start, end in pairs)
+            return seconds, min(s for s, _ in pairs), max(e for _, e in pairs)
+
+        ingest_seconds, ingest_start, ingest_end = span(stage_steps["ingest"])
+        result.stages.append(Stage("startup", loaded - started, memory.peak(started, loaded) / MIB))
+        result.stages.append(
+            Stage(
+                "ingest", ingest_seconds - validation, memory.peak(ingest_start, ingest_end) / MIB
+            )
+        )
+        result.stages.append(
+            Stage("validate", validation, memory.peak(ingest_start, ingest_end) / MIB)
+        )
+        for name in ("transform", "publish", "export"):
+            seconds, start, end = span(stage_steps[name])
+            result.stages.append(Stage(name, seconds, memory.peak(start, end) / MIB))
+        result.total_seconds = finished - started
+        result.peak_mib = memory.peak(started, finished) / MIB
+
+        with duckdb.connect(str(settings.warehouse_path()), read_only=True) as connection:
+            result.observations = connection.execute(
+                "select count(*) from raw.observations"
+            ).fetchall()[0][0]
+            targets = connection.sql(
+                "select region_code, indicator_code, kind, comparator, target_value "
+                "from marts.dim_indicator"
+            ).pl()
+        floor_started = time.time()
+        result.floor_files, result.floor_observations, result.floor_attainment = floor(
+            raw_dir, targets
+        )
+        floor_finished = time.time()
+        result.floor_seconds = floor_finished - floor_started
+        result.floor_peak_mib = memory.peak(floor_started, floor_finished) / MIB
+    report = warehouse_dir / "bench.json"
+    payload = asdict(result)
+    payload["floor_attainment"] = len(result.floor_attainment)
+    payload["ratio"] = result.ratio
+    report.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
+    return result
