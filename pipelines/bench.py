@@ -1,7 +1,7 @@
 """The benchmark: synthetic submissions for many regions, the pipeline timed stage by stage,
 and the floor it is measured against.
 
-`generate` writes a landing zone for N synthetic regions (codes 990001, 990002, ...: 99 is
+`generate` writes a landing zone for N synthetic regions (codes 980001, 980002, ...: 98 is
 no province's code). Its registry is the Zhongxiang plan adopted for every region (a plan
 folder whose `regions.csv` lists them), and every region sends, for every department and
 year 2020-2025, one file with that department's rows, monthly or quarterly where the
@@ -38,7 +38,7 @@ from pipelines.registry import PLAN_FILE, find_plan_folders, read_registry
 
 BENCH_PLAN_ID = "bench_hqd_2021_2025"
 SOURCE_PLAN_ID = "zx_hqd_2021_2025"
-REGION_PREFIX = "99"
+REGION_PREFIX = "98"
 HEADER = ["指标代码", "时期", "数值", "单位", "备注"]
 NOTE = "合成基准数据 / synthetic benchmark"
 SAMPLE_RAW_DIR = settings.REPO_ROOT / "raw"
@@ -177,6 +177,8 @@ def generate(
 
 def _write_xlsx(path: Path, lines: list[list[str]]) -> None:
     workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    # Fixed metadata so the file is byte-identical on every run.
+    workbook.set_properties({"created": dt.datetime(2026, 1, 15), "author": "synthetic"})
     sheet = workbook.add_worksheet("报表")
     for index, line in enumerate([HEADER, *lines]):
         sheet.write_row(index, 0, line)

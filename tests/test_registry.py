@@ -241,3 +241,35 @@ def test_readme_lists_every_registered_target(registry: pl.DataFrame) -> None:
     assert readme[start:end] == markdown_table(registry), (
         "README's indicator table is out of date: paste `python -m pipelines plan table`"
     )
+
+
+def test_a_plan_sets_its_targets_for_every_region_it_lists(tmp_path: Path) -> None:
+    folder = tmp_path / "registry" / "province"
+    shutil.copytree(ZX, folder)
+    plan_yaml = folder / "plan.yaml"
+    plan_yaml.write_text(
+        plan_yaml.read_text(encoding="utf-8").replace(
+            "plan_id: zx_hqd_2021_2025", "plan_id: province\n  regions: regions.csv", 1
+        ),
+        encoding="utf-8",
+    )
+    (folder / "regions.csv").write_text(
+        "region_code,region_name_zh\n420881,钟祥市\n420802,东宝区\n", encoding="utf-8"
+    )
+
+    registry = read_registry([folder], tmp_path)
+
+    assert registry.group_by("region_code", "region_name_zh").len().sort("region_code").rows() == [
+        ("420802", "东宝区", 59),
+        ("420881", "钟祥市", 59),
+    ]
+    assert registry.filter(pl.col("indicator_code") == "gdp")["target_value"].to_list() == [
+        860.0,
+        860.0,
+    ]
+
+    (folder / "regions.csv").write_text(
+        "region_code,region_name_zh\n420881,钟祥市\n420881,钟祥\n", encoding="utf-8"
+    )
+    with pytest.raises(RegistryError, match="regions.csv: 地区代码重复或为空 / region codes"):
+        read_registry([folder], tmp_path)

@@ -1,0 +1,83 @@
+"""The benchmark at a tiny scale: the generator's files pass the contract, and the floor
+agrees with the pipeline it is measured against."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from pipelines import bench, settings
+from pipelines.registry import find_plan_folders, read_registry
+from pipelines.submissions import Catalog, find_submission_files, read_submissions
+
+
+def files_of(root: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_the_generator_writes_every_target_for_every_region_deterministically(
+    tmp_path: Path,
+) -> None:
+    counts = bench.generate(tmp_path / "a", 2, xlsx_share=0.25, gbk_share=0.25)
+    bench.generate(tmp_path / "b", 2, xlsx_share=0.25, gbk_share=0.25)
+    assert files_of(tmp_path / "a") == files_of(tmp_path / "b")
+
+    raw = tmp_path / "a"
+    registry = read_registry(find_plan_folders(raw), raw)
+    assert registry.group_by("region_code").len().sort("region_code").rows() == [
+        ("980001", 59),
+        ("980002", 59),
+    ]
+    files = find_submission_files(raw)
+    # One file per region, department and year, in all three formats.
+    groups = bench.baseline().select("department_code", "period_year").unique()
+    assert groups["department_code"].n_unique() == registry["department_code"].n_unique() == 14
+    assert set(groups["period_year"]) == set(range(2020, 2026))
+    assert len(files) == counts["files"] == 2 * groups.height
+    assert {p.suffix for p in files} == {".csv", ".xlsx"} and 0 < counts["gbk"] < counts["files"]
+    results = read_submissions(files, raw, Catalog(registry))
+    assert [r.file for r in results if not r.accepted] == []
+    rows = pl.concat([r.observations for r in results])
+    assert rows.height == counts["rows"]
+    # Every registered target of every region has figures, with months or quarters where
+    # the sample reports them so.
+    reported = set(rows.select("region_code", "indicator_code").unique().rows())
+    assert reported == set(registry.select("region_code", "indicator_code").rows())
+    assert {"ytd", "quarter", "year"} <= set(rows["period_type"])
+
+
+def test_the_benchmark_run_and_its_floor_agree_with_the_pipeline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dbt_manifest: Path
+) -> None:
+    raw, warehouse = tmp_path / "raw", tmp_path / "warehouse"
+    # bench.run points the environment at its own directories; restore it afterwards.
+    monkeypatch.setenv(settings.RAW_DIR_ENV, str(raw))
+    monkeypatch.setenv(settings.WAREHOUSE_DIR_ENV, str(warehouse))
+    bench.generate(raw, 2)
+
+    result = bench.run(raw, warehouse)
+
+    assert result.success
+    assert [stage.name for stage in result.stages] == list(bench.STAGES)
+    assert all(stage.seconds >= 0 and stage.peak_mib > 0 for stage in result.stages)
+    assert result.total_seconds >= sum(stage.seconds for stage in result.stages) * 0.99
+    assert result.floor_files == result.files and result.floor_observations == result.observations
+    with duckdb.connect(str(warehouse / "indicators.duckdb"), read_only=True) as connection:
+        pipeline = {
+            (region, code, period): (actual, met)
+            for region, code, period, actual, met in connection.execute(
+                "select region_code, indicator_code, period, actual_value, is_met "
+                "from marts.mart_attainment_history"
+            ).fetchall()
+        }
+    assert len(result.floor_attainment) > 2 * 20
+    for region, code, period, actual, met in result.floor_attainment:
+        assert pipeline[(region, code, period)] == (pytest.approx(actual), met), (region, code)
+    assert (warehouse / "bench.json").exists()
