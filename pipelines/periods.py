@@ -6,6 +6,7 @@ Canonical periods: `2023` (the year), `2023-Q2` (a quarter), `2023-06` (a month)
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -46,6 +47,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+@functools.lru_cache(maxsize=65536)  # Period is frozen: one parse per spelling
 def parse_period(text: str) -> Period | None:
     """The canonical period for `text`, or None when it is not a period we know."""
     cleaned = unicodedata.normalize("NFKC", str(text)).strip().replace(" ", "")

@@ -174,8 +174,14 @@ class FileResult:
     region_code: str | None = None
     department_code: str | None = None
     rows_read: int = 0
-    observations: pl.DataFrame = field(default_factory=lambda: empty_observations())
+    # One dict per observation (OBSERVATION_SCHEMA's keys); tables are built from many
+    # files at once, since building a small table per file costs more than reading it.
+    records: list[dict] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def observations(self) -> pl.DataFrame:
+        return _records_frame(self.records)
 
     @property
     def accepted(self) -> bool:
@@ -189,8 +195,8 @@ class FileResult:
         """What the clerk reads: the verdict, then every problem."""
         if self.accepted:
             return (
-                f"✔ {self.file}: 通过，{self.observations.height} 条数据 / accepted, "
-                f"{self.observations.height} value(s)"
+                f"✔ {self.file}: 通过，{len(self.records)} 条数据 / accepted, "
+                f"{len(self.records)} value(s)"
             )
         lines = [
             f"✘ {self.file}: 退回，共 {len(self.issues)} 个问题，请修改后重新报送 / rejected, "
@@ -417,15 +423,13 @@ def read_submission(path: Path, raw_dir: Path, catalog: Catalog) -> FileResult:
             Issue(label, "no_data", "表中没有数据行", "the table has no data rows")
         )
     _check_duplicates(records, result)
-    if records:
-        frame = pl.DataFrame(
-            [{name: record[name] for name in OBSERVATION_SCHEMA} for record in records],
-            schema=OBSERVATION_SCHEMA,
-            orient="row",
-        )
-        result.observations = frame.unique(
-            subset=["region_code", "indicator_code", "period"], keep="first", maintain_order=True
-        )
+    # A value repeated unchanged is kept once (a different one is an error, above).
+    seen: set[tuple] = set()
+    for record in records:
+        key = (record["region_code"], record["indicator_code"], record["period"])
+        if key not in seen:
+            seen.add(key)
+            result.records.append({name: record[name] for name in OBSERVATION_SCHEMA})
     return result
 
 
@@ -661,10 +665,13 @@ def read_submissions(paths: Iterable[Path], raw_dir: Path, catalog: Catalog) -> 
 
 def accepted_observations(results: Iterable[FileResult]) -> pl.DataFrame:
     """The observations of every accepted file, in one table."""
-    frames = [r.observations for r in results if r.accepted and r.observations.height]
-    if not frames:
+    return _records_frame([record for r in results if r.accepted for record in r.records])
+
+
+def _records_frame(records: list[dict]) -> pl.DataFrame:
+    if not records:
         return empty_observations()
-    return pl.concat(frames, how="vertical").cast(OBSERVATION_SCHEMA)
+    return pl.DataFrame(records, schema=OBSERVATION_SCHEMA, orient="row")
 
 
 LOG_SCHEMA: dict[str, pl.DataType] = {
@@ -696,7 +703,7 @@ def submission_log(results: Iterable[FileResult]) -> pl.DataFrame:
                 "department_code": r.department_code,
                 "status": r.status,
                 "rows_read": r.rows_read + len(bad_rows),
-                "rows_accepted": r.observations.height if r.accepted else 0,
+                "rows_accepted": len(r.records) if r.accepted else 0,
                 "rows_rejected": len(bad_rows),
                 "issue_count": len(r.issues),
                 "errors": "\n".join(i.message() for i in r.issues) or None,
@@ -751,7 +758,7 @@ def reject_failed_rows(results: list[FileResult], report: ValidationReport) -> N
             )  # fmt: skip
         if not failure.failing_rows:
             for result in results:
-                if result.accepted and result.observations.height:
+                if result.accepted and result.records:
                     result.issues.append(
                         Issue(result.file, "contract", f"未通过数据契约校验（{failure.expectation}）",
                               f"fails the data contract ({failure.describe()})")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 # unit -> (family, size in the family's base unit)
@@ -40,6 +41,7 @@ UNITS: dict[str, tuple[str, float]] = {
 }
 
 
+@functools.lru_cache(maxsize=4096)  # a few dozen spellings, met on every row of every file
 def normalize_unit(text: str | None) -> str | None:
     """NFKC, no spaces, no 单位： prefix or brackets: `（单位：亿元）` -> `亿元`."""
     if text is None:
