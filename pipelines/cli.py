@@ -214,7 +214,7 @@ def bench_command(args: argparse.Namespace) -> int:
     if not (raw / "submissions").is_dir():
         raise SystemExit(f"No submissions under {raw}: run `python -m pipelines bench generate`.")
     warehouse = Path(args.warehouse) if args.warehouse else default_root / "warehouse"
-    result = bench.run(raw, warehouse)
+    result = bench.run(raw, warehouse, incremental=args.incremental)
     print(result.table())
     print(f"Written to {warehouse / 'bench.json'}")
     return 0 if result.success else 1
@@ -273,6 +273,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     bench_run.add_argument("--raw", default=None, help="default: $PLAN_WAREHOUSE_DIR/bench/raw")
     bench_run.add_argument(
         "--warehouse", default=None, help="default: $PLAN_WAREHOUSE_DIR/bench/warehouse"
+    )
+    bench_run.add_argument(
+        "--incremental",
+        action="store_true",
+        help="then revise one file and time the run the sensor starts for it",
     )
     args = parser.parse_args(argv)
 
