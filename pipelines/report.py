@@ -17,6 +17,7 @@ import html
 import math
 import os
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -577,79 +578,112 @@ def render_page(plan: dict, rows: list[dict], history: dict[str, list[dict]]) ->
     )
 
 
-def _fetch(connection: duckdb.DuckDBPyConnection, query: str, parameters: list) -> list[dict]:
-    cursor = connection.execute(query, parameters)
-    names = [column[0] for column in cursor.description]
-    return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
-
-
 def _write(path: Path, text: str) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, path)
 
 
+def _groups_of(
+    connection: duckdb.DuckDBPyConnection, query: str, batch: int = 10_000
+) -> Iterator[tuple[tuple[str, str], list[dict]]]:
+    """Rows of a query ordered by plan and region, handed out one (plan, region) at a time,
+    so that a province's thousands of regions never sit in memory together."""
+    cursor = connection.cursor()
+    result = cursor.execute(query)
+    names = [column[0] for column in result.description]
+    key, group = None, []
+    while chunk := result.fetchmany(batch):
+        for values in chunk:
+            row = dict(zip(names, values, strict=True))
+            row_key = (row["plan_id"], row["region_code"])
+            if row_key != key and group:
+                yield key, group
+                group = []
+            key = row_key
+            group.append(row)
+    if group:
+        yield key, group
+    cursor.close()
+
+
+class _Follower:
+    """Walks a grouped query alongside another one with the same (plan, region) order."""
+
+    def __init__(self, groups: Iterator[tuple[tuple[str, str], list[dict]]]) -> None:
+        self._groups = groups
+        self._next = next(groups, None)
+
+    def rows_for(self, key: tuple[str, str]) -> list[dict]:
+        while self._next is not None and self._next[0] < key:
+            self._next = next(self._groups, None)
+        if self._next is not None and self._next[0] == key:
+            return self._next[1]
+        return []
+
+
+ATTAINMENT_QUERY = """
+select attainment.*, indicator.notes as registry_notes, indicator.plan_title_zh,
+    indicator.region_name_zh
+from marts.mart_indicator_attainment as attainment
+join marts.dim_indicator as indicator using (plan_id, region_code, indicator_code)
+order by plan_id, region_code, pillar_zh, indicator_code
+"""
+HISTORY_QUERY = """
+select * from marts.mart_attainment_history
+order by plan_id, region_code, indicator_code, period_end_date, period
+"""
+# Qualitative targets are not assessed; their reported figures are still drawn.
+QUALITATIVE_QUERY = """
+select indicator.plan_id, observation.region_code, observation.indicator_code,
+    observation.period, observation.period_year, observation.period_end_date,
+    observation.period_type = 'year' as is_full_year, observation.value as actual_value
+from marts.fct_indicator_observation as observation
+join marts.dim_indicator as indicator using (region_code, indicator_code)
+where indicator.kind = 'qualitative' and observation.value is not null
+order by indicator.plan_id, observation.region_code, observation.indicator_code,
+    observation.period_end_date, observation.period
+"""
+
+
 def build_reports(database: Path, folder: Path) -> list[Path]:
     """Write one page per plan and region, and an index of them, from the published marts."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
+    index_rows = []
     with duckdb.connect(str(database), read_only=True) as connection:
-        plans = _fetch(
-            connection,
-            "select distinct plan_id, plan_title_zh, region_code, region_name_zh "
-            "from marts.dim_indicator order by plan_id, region_code",
-            [],
-        )
-        index_rows = []
-        for plan in plans:
-            key = [plan["plan_id"], plan["region_code"]]
-            rows = _fetch(
-                connection,
-                "select attainment.*, indicator.notes as registry_notes "
-                "from marts.mart_indicator_attainment as attainment "
-                "join marts.dim_indicator as indicator using (plan_id, region_code, indicator_code) "
-                "where plan_id = ? and region_code = ? order by pillar_zh, indicator_code",
-                key,
-            )
-            history: dict[str, list[dict]] = defaultdict(list)
-            for row in _fetch(
-                connection,
-                "select * from marts.mart_attainment_history where plan_id = ? and region_code = ? "
-                "order by indicator_code, period_end_date, period",
-                key,
-            ):
-                history[row["indicator_code"]].append(row)
-            # Qualitative targets are not assessed; their reported figures are still drawn.
-            for row in _fetch(
-                connection,
-                "select indicator_code, period, period_year, period_end_date, "
-                "period_type = 'year' as is_full_year, value as actual_value "
-                "from marts.fct_indicator_observation where region_code = ? and indicator_code in "
-                "(select indicator_code from marts.dim_indicator "
-                "where plan_id = ? and region_code = ? and kind = 'qualitative') "
-                "and value is not null order by indicator_code, period_end_date, period",
-                [plan["region_code"], *key],
-            ):
-                history[row["indicator_code"]].append(row)
+        history = _Follower(_groups_of(connection, HISTORY_QUERY))
+        qualitative = _Follower(_groups_of(connection, QUALITATIVE_QUERY))
+        for key, rows in _groups_of(connection, ATTAINMENT_QUERY):
+            series: dict[str, list[dict]] = defaultdict(list)
+            for row in history.rows_for(key) + qualitative.rows_for(key):
+                series[row["indicator_code"]].append(row)
+            plan = {
+                "plan_id": key[0],
+                "region_code": key[1],
+                "plan_title_zh": rows[0]["plan_title_zh"],
+                "region_name_zh": rows[0]["region_name_zh"],
+            }
             path = folder / page_name(*key)
-            _write(path, render_page(plan, rows, history))
+            _write(path, render_page(plan, rows, series))
             written.append(path)
-            index_rows.append((plan, rows))
+            counts: dict[str, int] = defaultdict(int)
+            for row in rows:
+                counts[row["status"]] += 1
+            index_rows.append((plan, dict(counts)))
     _write(folder / INDEX_FILE, render_index(index_rows))
     return [folder / INDEX_FILE, *written]
 
 
-def render_index(pages: list[tuple[dict, list[dict]]]) -> str:
+def render_index(pages: list[tuple[dict, dict[str, int]]]) -> str:
     items = []
-    for plan, rows in pages:
-        counts: dict[str, int] = defaultdict(int)
-        for row in rows:
-            counts[row["status"]] += 1
+    for plan, counts in pages:
         href = quote(page_name(plan["plan_id"], plan["region_code"]))
         items.append(
             f'<tr><td><a href="{href}">{_e(plan["plan_title_zh"])}</a><br><small>'
             f"{_e(plan['plan_id'])}</small></td><td>{_e(plan['region_name_zh'])} "
-            f"{_e(plan['region_code'])}</td><td>{len(rows)}</td><td>{_stacked_bar(counts)}</td></tr>"
+            f"{_e(plan['region_code'])}</td><td>{sum(counts.values())}</td>"
+            f"<td>{_stacked_bar(counts)}</td></tr>"
         )
     return (
         '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'

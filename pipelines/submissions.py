@@ -157,6 +157,15 @@ class Catalog:
     def regions(self) -> list[str]:
         return sorted(self._by_region)
 
+    def knows_region(self, region_code: str) -> bool:
+        return region_code in self._by_region
+
+    def regions_hint(self, shown: int = 10) -> str:
+        """The registered region codes, the first few of them when there are many."""
+        codes = self.regions
+        more = f" … (+{len(codes) - shown})" if len(codes) > shown else ""
+        return ", ".join(codes[:shown]) + more
+
     def resolve(self, region_code: str, text: str) -> Target | None:
         return self._by_region.get(region_code, {}).get(_clean(text))
 
@@ -489,12 +498,12 @@ def _read_rows(
             )  # fmt: skip
 
         region = cell(row, "region") or result.region_code
-        if region and region not in catalog.regions:
+        if region and not catalog.knows_region(region):
             issue(
                 "region" if "region" in columns else "indicator", region, "unknown_region",
                 "该地区没有登记的规划", "no plan is registered for this region",
-                f"已登记的地区代码之一：{', '.join(catalog.regions)}",
-                f"one of the registered region codes: {', '.join(catalog.regions)}",
+                f"已登记的地区代码之一：{catalog.regions_hint()}",
+                f"one of the registered region codes: {catalog.regions_hint()}",
             )  # fmt: skip
             continue
         if not region:
