@@ -221,9 +221,15 @@ def status_overrides(warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResu
     files = find_override_files(raw_dir)
     frame = read_overrides(files, raw_dir)
     registry = read_registry(find_plan_folders(raw_dir), raw_dir)
-    known = registry.select(
-        pl.concat_str(["plan_id", "region_code", "indicator_code"], separator="|")
-    ).to_series()
+    # The registered targets of the plans and regions the overrides name: the same verdict
+    # as the whole registry, in a list short enough for a province of counties.
+    known = (
+        registry.join(
+            frame.select("plan_id", "region_code").unique(), on=["plan_id", "region_code"]
+        )
+        .select(pl.concat_str(["plan_id", "region_code", "indicator_code"], separator="|"))
+        .to_series()
+    )
     checked = frame.with_columns(
         target_key=pl.concat_str(["plan_id", "region_code", "indicator_code"], separator="|")
     )
