@@ -257,8 +257,13 @@ class MemorySampler:
         self._thread.join()
 
     def peak(self, start: float, end: float) -> int:
-        inside = [rss for at, rss in self.samples if start <= at <= end]
-        return max(inside, default=0)
+        """The largest sample in [start, end]; for a window shorter than the sampling
+        interval, the sample nearest to it."""
+        samples = list(self.samples)
+        inside = [rss for at, rss in samples if start <= at <= end]
+        if inside or not samples:
+            return max(inside, default=0)
+        return min(samples, key=lambda sample: min(abs(sample[0] - start), abs(sample[0] - end)))[1]
 
 
 @dataclass
@@ -461,7 +466,9 @@ def run(raw_dir: Path, warehouse_dir: Path, incremental: bool = False) -> BenchR
         result.stages.append(Stage("startup", loaded - started, memory.peak(started, loaded) / MIB))
         result.stages.append(
             Stage(
-                "ingest", ingest_seconds - validation, memory.peak(ingest_start, ingest_end) / MIB
+                "ingest",
+                max(ingest_seconds - validation, 0.0),
+                memory.peak(ingest_start, ingest_end) / MIB,
             )
         )
         result.stages.append(

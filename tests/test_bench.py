@@ -66,7 +66,7 @@ def test_the_benchmark_run_and_its_floor_agree_with_the_pipeline(
 
     assert result.success
     assert [stage.name for stage in result.stages] == list(bench.STAGES)
-    assert all(stage.seconds >= 0 and stage.peak_mib > 0 for stage in result.stages)
+    assert all(stage.seconds >= 0 and stage.peak_mib > 0 for stage in result.stages), result.stages
     assert result.total_seconds >= sum(stage.seconds for stage in result.stages) * 0.99
     assert result.floor_files == result.files and result.floor_observations == result.observations
     with duckdb.connect(str(warehouse / "indicators.duckdb"), read_only=True) as connection:
