@@ -31,10 +31,10 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-import xlsxwriter
 
 from pipelines import settings
 from pipelines.registry import PLAN_FILE, find_plan_folders, read_registry
+from pipelines.sample_data import new_workbook
 
 BENCH_PLAN_ID = "bench_hqd_2021_2025"
 SOURCE_PLAN_ID = "zx_hqd_2021_2025"
@@ -176,9 +176,7 @@ def generate(
 
 
 def _write_xlsx(path: Path, lines: list[list[str]]) -> None:
-    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
-    # Fixed metadata so the file is byte-identical on every run.
-    workbook.set_properties({"created": dt.datetime(2026, 1, 15), "author": "synthetic"})
+    workbook = new_workbook(path)
     sheet = workbook.add_worksheet("报表")
     for index, line in enumerate([HEADER, *lines]):
         sheet.write_row(index, 0, line)

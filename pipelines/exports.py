@@ -33,8 +33,9 @@ def escape_formulas(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _replace(temporary: Path, final: Path) -> None:
-    os.replace(temporary, final)
+def temporary_beside(final: Path) -> Path:
+    """Where to write a file before renaming it over `final` in one atomic step."""
+    return final.with_name(f".{final.name}.{os.getpid()}.tmp")
 
 
 def export_marts(database: Path, folder: Path) -> list[Path]:
@@ -53,13 +54,13 @@ def export_marts(database: Path, folder: Path) -> list[Path]:
         for table in tables:
             relation = f'"{EXPORTED_SCHEMA}"."{table}"'
             parquet = folder / f"{table}.parquet"
-            temporary = folder / f".{table}.parquet.{os.getpid()}.tmp"
+            temporary = temporary_beside(parquet)
             connection.execute(f"copy (from {relation}) to '{temporary}' (format parquet)")
-            _replace(temporary, parquet)
+            os.replace(temporary, parquet)
             frame = connection.sql(f"from {relation}").pl()
             csv_path = folder / f"{table}.csv"
-            temporary = folder / f".{table}.csv.{os.getpid()}.tmp"
+            temporary = temporary_beside(csv_path)
             escape_formulas(frame).write_csv(temporary, include_bom=True)
-            _replace(temporary, csv_path)
+            os.replace(temporary, csv_path)
             written += [parquet, csv_path]
     return written

@@ -16,13 +16,15 @@ from __future__ import annotations
 import html
 import math
 import os
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 import duckdb
+
+from pipelines.exports import temporary_beside
 
 STATUSES: dict[str, tuple[str, str, str]] = {
     # status: (Chinese, English, colour)
@@ -497,23 +499,25 @@ def _select(key: str, label: str, options: list[tuple[str, str]]) -> str:
     )
 
 
+def status_counts(rows: list[dict]) -> Counter[str]:
+    return Counter(row["status"] for row in rows)
+
+
 def _groups(rows: list[dict], code: str, zh: str, en: str) -> list[dict]:
     groups: dict[str, dict] = {}
     for row in rows:
         group = groups.setdefault(
-            row[code] or "", {"code": row[code], "zh": row[zh], "en": row[en], "counts": {}}
+            row[code] or "", {"code": row[code], "zh": row[zh], "en": row[en], "counts": Counter()}
         )
-        group["counts"][row["status"]] = group["counts"].get(row["status"], 0) + 1
+        group["counts"][row["status"]] += 1
     for group in groups.values():
-        group["total"] = sum(group["counts"].values())
+        group["total"] = group["counts"].total()
     return list(groups.values())
 
 
 def render_page(plan: dict, rows: list[dict], history: dict[str, list[dict]]) -> str:
     """One plan and region's report: status tiles, summaries, filters and a card per target."""
-    counts: dict[str, int] = defaultdict(int)
-    for row in rows:
-        counts[row["status"]] += 1
+    counts = status_counts(rows)
     tiles = "".join(
         f'<div class="tile" style="border-color:{colour}" data-status="{status}">'
         f"<b>{counts.get(status, 0)}</b>{zh} <small>{en}</small></div>"
@@ -579,7 +583,7 @@ def render_page(plan: dict, rows: list[dict], history: dict[str, list[dict]]) ->
 
 
 def _write(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary = temporary_beside(path)
     temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, path)
 
@@ -667,10 +671,7 @@ def build_reports(database: Path, folder: Path) -> list[Path]:
             path = folder / page_name(*key)
             _write(path, render_page(plan, rows, series))
             written.append(path)
-            counts: dict[str, int] = defaultdict(int)
-            for row in rows:
-                counts[row["status"]] += 1
-            index_rows.append((plan, dict(counts)))
+            index_rows.append((plan, status_counts(rows)))
     _write(folder / INDEX_FILE, render_index(index_rows))
     return [folder / INDEX_FILE, *written]
 

@@ -192,7 +192,7 @@ def _write_csv(
     path.write_bytes(buffer.getvalue().encode(encoding))
 
 
-def _new_workbook(path: Path) -> xlsxwriter.Workbook:
+def new_workbook(path: Path) -> xlsxwriter.Workbook:
     workbook = xlsxwriter.Workbook(str(path))
     # Fixed metadata so the file is byte-identical on every run.
     workbook.set_properties({"created": dt.datetime(2026, 1, 15), "author": "synthetic"})
@@ -250,7 +250,7 @@ def _statistics(folder: Path) -> list[Path]:
 def _market_regulation(folder: Path) -> list[Path]:
     """市场监管局: one sheet per year, patents by quarter (2020, the base year, as a whole)."""
     path = folder / "patents_2020-2025.xlsx"
-    workbook = _new_workbook(path)
+    workbook = new_workbook(path)
     lines = ["填报单位：市市场监督管理局"]
     for year in YEARS:
         rows: list[Row] = []
@@ -270,7 +270,7 @@ def _market_regulation(folder: Path) -> list[Path]:
 def _science_tech(folder: Path) -> list[Path]:
     """科技局: a plain workbook with a region column, two sheets."""
     path = folder / "science_bureau_2020-2025.xlsx"
-    workbook = _new_workbook(path)
+    workbook = new_workbook(path)
     flows = [
         (code, f"{year}", value, unit, NOTE)
         for code, (unit, values) in SCIENCE_FLOWS.items()
@@ -307,7 +307,7 @@ def _development_reform(folder: Path) -> list[Path]:
 def _economy_it(folder: Path) -> list[Path]:
     """经信局: a bureau's workbook with titles, names instead of codes, a 单位：万元 sheet."""
     path = folder / "economy_it_bureau_2020-2025.xlsx"
-    workbook = _new_workbook(path)
+    workbook = new_workbook(path)
     lines = ["填报单位：市经济和信息化局"]
     counts = [
         row
@@ -357,7 +357,7 @@ def _finance(folder: Path) -> list[Path]:
 def _culture_tourism(folder: Path) -> list[Path]:
     """文旅局: tourism revenue in 万元 in its own workbook; the rest in a GB18030 CSV."""
     path = folder / "tourism_revenue_2020-2025.xlsx"
-    workbook = _new_workbook(path)
+    workbook = new_workbook(path)
     sheet, first = _titled_sheet(workbook, "旅游收入", "钟祥市旅游总收入（合成样例数据）",
                                  ["指标", "统计期", "本期数"], [""])  # fmt: skip
     sheet.write("C2", "单位：万元")  # the unit line at the right, above the values
@@ -378,7 +378,7 @@ def _culture_tourism(folder: Path) -> list[Path]:
 def _agriculture(folder: Path) -> list[Path]:
     """农业农村局: a title, who filled it in, names not codes, notes, an instructions sheet."""
     path = folder / "agriculture_bureau_2020-2025.xlsx"
-    workbook = _new_workbook(path)
+    workbook = new_workbook(path)
     title = "钟祥市农业主要指标完成情况表（2020—2025年，合成样例数据）"
     sheet, first = _titled_sheet(workbook, "农业主要指标", title,
                                  ["指标名称", "时期", "数值", "单位", "备注"],
@@ -411,7 +411,7 @@ def _natural_resources(folder: Path) -> list[Path]:
 def _housing(folder: Path) -> list[Path]:
     """住建局: a workbook with a 单位：% line and no unit column."""
     path = folder / "housing_bureau_2020-2025.xlsx"
-    workbook = _new_workbook(path)
+    workbook = new_workbook(path)
     sheet, first = _titled_sheet(workbook, "城建指标", "城市建设主要指标（合成样例数据）",
                                  ["指标名称", "年度", "指标值"], ["单位：%"])  # fmt: skip
     for name, values in HOUSING.items():
@@ -425,7 +425,7 @@ def _housing(folder: Path) -> list[Path]:
 def _forestry(folder: Path) -> list[Path]:
     """林业局: flows per year since the base year, afforestation in 亩."""
     path = folder / "forestry_bureau_2021-2025.xlsx"
-    workbook = _new_workbook(path)
+    workbook = new_workbook(path)
     rows = [
         (code, f"{year}年", value, unit, "年度汇总未完成" if value is None else "")
         for code, (unit, values) in FORESTRY.items()
@@ -527,7 +527,7 @@ def write_templates(raw_dir: Path) -> list[Path]:
     # UTF-8 with BOM, so Excel opens the Chinese headers correctly.
     _write_csv(csv_path, COLUMNS_ZH, TEMPLATE_ROWS, "utf-8-sig")
     xlsx_path = folder / "submission_template.xlsx"
-    workbook = _new_workbook(xlsx_path)
+    workbook = new_workbook(xlsx_path)
     sheet, first = _titled_sheet(workbook, "数据", "钟祥市规划指标数据报送表（模板）", COLUMNS_ZH,
                                  ["填报单位：市统计局"])  # fmt: skip
     for row, values in enumerate(TEMPLATE_ROWS, start=first):

@@ -14,6 +14,7 @@ import duckdb
 import polars as pl
 
 from pipelines import settings
+from pipelines.defs.metadata import markdown_preview
 from pipelines.defs.validation import (
     contract_check_result,
     contract_check_spec,
@@ -47,19 +48,6 @@ SUBMISSION_LOG_KEY = dg.AssetKey([RAW_SCHEMA, "submission_log"])
 STATUS_OVERRIDES_KEY = dg.AssetKey([RAW_SCHEMA, "status_overrides"])
 
 
-def _preview(frame: pl.DataFrame, rows: int = 10) -> dg.MetadataValue:
-    head = frame.head(rows)
-    lines = [
-        "| " + " | ".join(head.columns) + " |",
-        "|" + "---|" * head.width,
-        *(
-            "| " + " | ".join("" if v is None else str(v) for v in row) + " |"
-            for row in head.iter_rows()
-        ),
-    ]
-    return dg.MetadataValue.md("\n".join(lines))
-
-
 @dg.asset(
     key=PLAN_INDICATORS_KEY,
     group_name="ingest",
@@ -85,7 +73,7 @@ def plan_indicators(warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResul
             "plan_folders": [path.relative_to(raw_dir).as_posix() for path in folders],
             "plans": sorted(frame["plan_id"].unique().to_list()),
             "targets_by_kind": dict(frame.group_by("kind").len().sort("kind").rows()),
-            "preview": _preview(
+            "preview": markdown_preview(
                 frame.select("plan_id", "indicator_code", "name_zh", "kind", "target_value", "unit")
             ),
         }
@@ -199,7 +187,7 @@ def observations(warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult |
             "files_unchanged": len(files) - len(new_files),
             "files_accepted": len(results) - len(rejected),
             "files_rejected": len(rejected),
-            "preview": _preview(frame.drop("source_checksum")),
+            "preview": markdown_preview(frame.drop("source_checksum")),
         },
     )
 
@@ -247,6 +235,6 @@ def status_overrides(warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResu
         metadata={
             "dagster/row_count": rows,
             "files": [path.relative_to(raw_dir).as_posix() for path in files],
-            "preview": _preview(frame.drop("source_file", "source_row")),
+            "preview": markdown_preview(frame.drop("source_file", "source_row")),
         }
     )

@@ -13,6 +13,7 @@ import dagster as dg
 import duckdb
 
 from pipelines import settings
+from pipelines.defs.metadata import markdown_preview
 from pipelines.defs.transform import dbt_models
 from pipelines.exports import export_marts
 from pipelines.report import build_reports
@@ -26,17 +27,6 @@ select indicator_code, name_zh, latest_period, actual_value, target_value, unit,
 from marts.mart_indicator_attainment
 order by plan_id, region_code, indicator_code
 """
-
-
-def markdown_table(columns: list[str], rows: list[tuple]) -> str:
-    """A Markdown table for the Dagster UI's metadata panel."""
-
-    def cell(value: object) -> str:
-        return "" if value is None else str(value).replace("|", "\\|").replace("\n", " ")
-
-    lines = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
-    lines += ["| " + " | ".join(cell(value) for value in row) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 @dg.asset(
@@ -57,9 +47,7 @@ def published_warehouse(warehouse: WarehouseResource) -> dg.MaterializeResult:
         counts = connection.execute(
             "select status, count(*) from marts.mart_indicator_attainment group by all order by 1"
         ).fetchall()
-        preview = connection.execute(PREVIEW_QUERY)
-        columns = [column[0] for column in preview.description]
-        preview_rows = preview.fetchall()
+        preview = connection.sql(PREVIEW_QUERY).pl()
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(published)),
@@ -67,7 +55,7 @@ def published_warehouse(warehouse: WarehouseResource) -> dg.MaterializeResult:
             "tables_and_views": relations,
             "storage_version": PUBLISHED_STORAGE_VERSION,
             "status_counts": dict(counts),
-            "attainment_preview": dg.MetadataValue.md(markdown_table(columns, preview_rows)),
+            "attainment_preview": markdown_preview(preview, rows=preview.height),
         }
     )
 
