@@ -286,11 +286,9 @@ def chart(indicator: dict, history: list[dict]) -> str | None:
         parts.append(_target_line(canvas, target, f"目标 Target {label}"))
     if len(expected) > 1:
         parts.append(_polyline(canvas, expected, "expected"))
-    line = (
-        base + actual if base and not cumulative and actual and actual[0].x > base[0].x else actual
-    )
-    if cumulative and base:
-        line = base + actual
+    # The line starts at the base year's figure (a total starts from nothing).
+    joined = base and (cumulative or (actual and actual[0].x > base[0].x))
+    line = base + actual if joined else actual
     if line:
         parts.append(_polyline(canvas, line, "actual", colour))
         parts.append(_dots(canvas, actual, colour, unit, percent=False))
