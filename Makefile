@@ -16,7 +16,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed-from-lock
 MANIFEST := dbt/target/manifest.json
-DBT_FILES := $(shell find dbt -path dbt/target -prune -o -path dbt/logs -prune -o -type f \( -name '*.sql' -o -name '*.yml' \) -print)
+DBT_FILES := $(shell find dbt -path dbt/target -prune -o -path dbt/logs -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.md' \) -print)
 
 .PHONY: help dev_install manifest run test dev status lint format sample-data clean
 
@@ -43,7 +43,7 @@ $(DAGSTER_HOME)/dagster.yaml: pipelines/dagster.yaml
 	@mkdir -p $(DAGSTER_HOME)
 	@cp $< $@
 
-run: $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
+run: $(INSTALLED) $(DAGSTER_HOME)/dagster.yaml
 	$(PY) -m pipelines run
 
 status: $(INSTALLED)

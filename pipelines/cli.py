@@ -110,6 +110,19 @@ def _instance():  # noqa: ANN202 - dagster is imported lazily
 def run_pipeline() -> bool:
     """Materialize every asset in this process with the `refresh_all` job."""
     settings.export_absolute_paths()
+    from pipelines.dbt_project import manifest_is_stale, prepare_manifest
+
+    # In this process rather than a `make` step of its own: dagster-dbt is imported once.
+    if manifest_is_stale():
+        from concurrent.futures import ThreadPoolExecutor
+
+        # `dbt parse` runs in a subprocess: import Great Expectations, which the run's
+        # checks need anyway, on this core meanwhile.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            parsing = pool.submit(prepare_manifest)
+            import great_expectations  # noqa: F401
+
+            parsing.result()
     from pipelines.definitions import defs
 
     job = defs.resolve_job_def("refresh_all")

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
+from pipelines.dbt_project import DbtCli
 from pipelines.defs import automation, ingest, jobs, publish, transform
 from pipelines.warehouse import WarehouseResource
 
@@ -23,7 +23,7 @@ defs = dg.Definitions(
     schedules=[automation.monthly_schedule, automation.annual_schedule],
     resources={
         "warehouse": WarehouseResource(),
-        "dbt": DbtCliResource(project_dir=transform.dbt_project),
+        "dbt": DbtCli(project_dir=transform.dbt_project),
     },
     # One process per run: the expensive imports (Great Expectations, dagster-dbt)
     # are paid once, and the run's steps never contend for DuckDB's single writer.
