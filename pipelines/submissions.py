@@ -16,7 +16,7 @@ import io
 import os
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -368,15 +368,19 @@ def _limits() -> tuple[int, int]:
     )
 
 
-def file_checksum(path: Path) -> str:
-    """SHA-256 of the file's bytes: how a file already loaded is recognised."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def source_label(path: Path, raw_dir: Path) -> str:
+    """How a file is named everywhere: its path relative to the landing zone."""
+    return path.relative_to(raw_dir).as_posix() if path.is_relative_to(raw_dir) else path.name
 
 
-def read_submission(path: Path, raw_dir: Path, catalog: Catalog) -> FileResult:
-    """Read and check one file; never raises for a bad file, it returns its issues."""
-    label = path.relative_to(raw_dir).as_posix() if path.is_relative_to(raw_dir) else path.name
-    data = path.read_bytes()
+def read_submission(
+    path: Path, raw_dir: Path, catalog: Catalog, data: bytes | None = None
+) -> FileResult:
+    """Read and check one file (`data`: its bytes, when already read); never raises for a
+    bad file, it returns its issues."""
+    label = source_label(path, raw_dir)
+    if data is None:
+        data = path.read_bytes()
     result = FileResult(file=label, checksum=hashlib.sha256(data).hexdigest(), size_bytes=len(data))
     max_bytes, max_rows = _limits()
     if not data:
@@ -667,9 +671,24 @@ def _check_duplicates(records: list[dict], result: FileResult) -> None:
         )  # fmt: skip
 
 
-def read_submissions(paths: Iterable[Path], raw_dir: Path, catalog: Catalog) -> list[FileResult]:
-    """Read and check many files, one result each, in file order."""
-    return [read_submission(path, raw_dir, catalog) for path in paths]
+def read_submissions(
+    paths: Iterable[Path],
+    raw_dir: Path,
+    catalog: Catalog,
+    skip: Container[tuple[str, str]] = (),
+) -> list[FileResult]:
+    """Read and check many files, one result each, in file order.
+
+    A file version in `skip`, a (path relative to `raw_dir`, SHA-256) pair, was read
+    before and is passed over; each file is read from disk once either way.
+    """
+    results = []
+    for path in paths:
+        data = path.read_bytes()
+        if skip and (source_label(path, raw_dir), hashlib.sha256(data).hexdigest()) in skip:
+            continue
+        results.append(read_submission(path, raw_dir, catalog, data))
+    return results
 
 
 def accepted_observations(results: Iterable[FileResult]) -> pl.DataFrame:

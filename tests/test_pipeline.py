@@ -435,6 +435,39 @@ def test_a_second_plan_and_region_load_beside_the_first(defs, workspace: Workspa
     ]
 
 
+def test_identical_files_from_two_regions_are_both_read(defs, workspace: Workspace) -> None:
+    # Two counties can send byte for byte the same file: a file version is its path and
+    # its checksum, never its checksum alone.
+    shutil.copytree(DEMO_PLAN, workspace.raw_dir / "registry" / DEMO_PLAN.name)
+    same = "指标代码,时期,数值,单位\ngdp,2025,801.5,亿元\n"
+    workspace.add_submission("submissions/420881/stats_bureau_gdp.csv", same)
+    assert materialize_all(defs).success
+    workspace.add_submission("submissions/990001/stats_bureau_gdp.csv", same)
+
+    second = materialize_all(defs)
+    again = materialize_all(defs)
+
+    assert second.success and again.success
+    database = workspace.database
+    assert query(
+        database,
+        "select file, region_code, status from marts.mart_data_quality "
+        "where file like '%stats_bureau_gdp.csv' order by file",
+    ) == [
+        ("submissions/420881/stats_bureau_gdp.csv", "420881", "accepted"),
+        ("submissions/990001/stats_bureau_gdp.csv", "990001", "accepted"),
+    ]
+    assert query(
+        database,
+        "select region_code, count(*) from raw.observations "
+        "where source_file like '%stats_bureau_gdp.csv' group by all order by all",
+    ) == [("420881", 1), ("990001", 1)]
+    (check,) = [
+        e for e in again.get_asset_check_evaluations() if e.check_name == "gx_raw_observations"
+    ]
+    assert check.metadata["files_unchanged"].value == check.metadata["files_found"].value
+
+
 def test_a_fresh_build_gives_the_same_marts(defs, sample_run: SampleRun, workspace) -> None:
     result = materialize_all(defs)
     assert result.success

@@ -25,7 +25,6 @@ from pipelines.registry import find_plan_folders, read_registry
 from pipelines.submissions import (
     Catalog,
     accepted_observations,
-    file_checksum,
     find_submission_files,
     read_submissions,
     reject_failed_rows,
@@ -80,11 +79,18 @@ def plan_indicators(warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResul
     )
 
 
-def _logged_checksums(connection: duckdb.DuckDBPyConnection) -> set[str]:
-    """Checksums of every file version already read (accepted or rejected)."""
+VERSION_KEY = ["source_file", "source_checksum"]
+
+
+def _logged_versions(connection: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Every file version already read, accepted or rejected: its path and checksum.
+
+    A version is a path with its content: the same bytes under another path (two
+    counties' identical one-line files, a file resent under a new name) are read again.
+    """
     if not table_exists(connection, RAW_SCHEMA, "submission_log"):
-        return set()
-    return set(read_table(connection, RAW_SCHEMA, "submission_log")["source_checksum"])
+        return pl.DataFrame(schema={name: pl.String() for name in VERSION_KEY})
+    return read_table(connection, RAW_SCHEMA, "submission_log").select(VERSION_KEY).unique()
 
 
 def _data_docs_dir():  # noqa: ANN202
@@ -108,7 +114,7 @@ def _registry_parameters(registry: pl.DataFrame) -> dict[str, list[str]]:
             deps=[PLAN_INDICATORS_KEY],
             description=(
                 "Departments' submissions (raw/submissions/**.csv|xlsx), every vintage kept: "
-                "each new file (by checksum) is checked against the contract and the registry; "
+                "each new file version (path and checksum) is checked against the contract and the registry; "
                 "accepted files are appended, files already loaded are skipped."
             ),
         ),
@@ -126,11 +132,10 @@ def observations(warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult |
     raw_dir = settings.raw_dir()
     with warehouse.get_connection() as connection:
         registry = read_table(connection, RAW_SCHEMA, "plan_indicators")
-        known = _logged_checksums(connection)
+        known = _logged_versions(connection)
     catalog = Catalog(registry)
     files = find_submission_files(raw_dir)
-    new_files = [path for path in files if file_checksum(path) not in known]
-    results = read_submissions(new_files, raw_dir, catalog)
+    results = read_submissions(files, raw_dir, catalog, skip=set(known.iter_rows()))
     frame = accepted_observations(results)
     report = validate_frame(
         frame, "raw_observations", _registry_parameters(registry), data_docs_dir=_data_docs_dir()
@@ -141,9 +146,9 @@ def observations(warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult |
     with warehouse.get_connection() as connection:
         # Another run may have loaded some of these files while this one was reading them:
         # under the lock, append only what is still unknown.
-        loaded_meanwhile = _logged_checksums(connection) - known
-        frame = frame.filter(~pl.col("source_checksum").is_in(loaded_meanwhile))
-        log = log.filter(~pl.col("source_checksum").is_in(loaded_meanwhile))
+        loaded_meanwhile = _logged_versions(connection).join(known, on=VERSION_KEY, how="anti")
+        frame = frame.join(loaded_meanwhile, on=VERSION_KEY, how="anti", maintain_order="left")
+        log = log.join(loaded_meanwhile, on=VERSION_KEY, how="anti", maintain_order="left")
         connection.execute("begin transaction")
         appended = append_rows(connection, RAW_SCHEMA, "observations", frame)
         append_rows(connection, RAW_SCHEMA, "submission_log", log)
@@ -166,7 +171,7 @@ def observations(warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult |
         metadata={
             **report.metadata(),
             "files_found": len(files),
-            "files_unchanged": len(files) - len(new_files),
+            "files_unchanged": len(files) - len(results),
             "files_accepted": len(results) - len(rejected),
             "files_rejected": len(rejected),
             "rejections": dg.MetadataValue.md(
@@ -184,7 +189,7 @@ def observations(warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult |
             "dagster/row_count": int(total),
             "rows_appended": appended,
             "files_found": len(files),
-            "files_unchanged": len(files) - len(new_files),
+            "files_unchanged": len(files) - len(results),
             "files_accepted": len(results) - len(rejected),
             "files_rejected": len(rejected),
             "preview": markdown_preview(frame.drop("source_checksum")),
