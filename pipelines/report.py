@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import html
 import math
+import multiprocessing
 import os
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote
 
@@ -629,10 +632,12 @@ select attainment.*, indicator.notes as registry_notes, indicator.plan_title_zh,
     indicator.region_name_zh
 from marts.mart_indicator_attainment as attainment
 join marts.dim_indicator as indicator using (plan_id, region_code, indicator_code)
+where {share}
 order by plan_id, region_code, pillar_zh, indicator_code
 """
 HISTORY_QUERY = """
 select * from marts.mart_attainment_history
+where {share}
 order by plan_id, region_code, indicator_code, period_end_date, period
 """
 # Qualitative targets are not assessed; their reported figures are still drawn.
@@ -642,21 +647,38 @@ select indicator.plan_id, observation.region_code, observation.indicator_code,
     observation.period_type = 'year' as is_full_year, observation.value as actual_value
 from marts.fct_indicator_observation as observation
 join marts.dim_indicator as indicator using (region_code, indicator_code)
-where indicator.kind = 'qualitative' and observation.value is not null
+where indicator.kind = 'qualitative' and observation.value is not null and {share}
 order by indicator.plan_id, observation.region_code, observation.indicator_code,
     observation.period_end_date, observation.period
 """
 
 
-def build_reports(database: Path, folder: Path) -> list[Path]:
-    """Write one page per plan and region, and an index of them, from the published marts."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    index_rows = []
+# Pages per process below which starting another (about a second) is not worth it.
+PARALLEL_FROM_PAGES = 200
+
+
+def _share(plan_id: str, region_code: str, part: int, parts: int) -> str:
+    """The SQL condition picking one of `parts` shares of the (plan, region) pages."""
+    return "true" if parts == 1 else f"hash({plan_id}, {region_code}) % {parts} = {part}"
+
+
+def _write_pages(
+    database: Path, folder: Path, part: int = 0, parts: int = 1
+) -> list[tuple[dict, Counter[str]]]:
+    """Write the pages of one share of the plans and regions; return each page's plan and
+    status counts."""
+    pages = []
     with duckdb.connect(str(database), read_only=True) as connection:
-        history = _Follower(_groups_of(connection, HISTORY_QUERY))
-        qualitative = _Follower(_groups_of(connection, QUALITATIVE_QUERY))
-        for key, rows in _groups_of(connection, ATTAINMENT_QUERY):
+
+        def groups(query: str, plan_id: str, region_code: str):  # noqa: ANN202
+            share = _share(plan_id, region_code, part, parts)
+            return _groups_of(connection, query.format(share=share))
+
+        history = _Follower(groups(HISTORY_QUERY, "plan_id", "region_code"))
+        qualitative = _Follower(
+            groups(QUALITATIVE_QUERY, "indicator.plan_id", "observation.region_code")
+        )
+        for key, rows in groups(ATTAINMENT_QUERY, "plan_id", "region_code"):
             series: dict[str, list[dict]] = defaultdict(list)
             for row in history.rows_for(key) + qualitative.rows_for(key):
                 series[row["indicator_code"]].append(row)
@@ -666,12 +688,43 @@ def build_reports(database: Path, folder: Path) -> list[Path]:
                 "plan_title_zh": rows[0]["plan_title_zh"],
                 "region_name_zh": rows[0]["region_name_zh"],
             }
-            path = folder / page_name(*key)
-            _write(path, render_page(plan, rows, series))
-            written.append(path)
-            index_rows.append((plan, status_counts(rows)))
-    _write(folder / INDEX_FILE, render_index(index_rows))
-    return [folder / INDEX_FILE, *written]
+            _write(folder / page_name(*key), render_page(plan, rows, series))
+            pages.append((plan, status_counts(rows)))
+    return pages
+
+
+def build_reports(
+    database: Path,
+    folder: Path,
+    processes: int | None = None,
+    parallel_from_pages: int = PARALLEL_FROM_PAGES,
+) -> list[Path]:
+    """Write one page per plan and region, and an index of them, from the published marts.
+
+    A province's thousands of pages are shared among one process per core, each reading
+    the published file (read-only) for its share; the pages are the same either way.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(database), read_only=True) as connection:
+        (count,) = connection.execute(
+            "select count(*) from (select distinct plan_id, region_code "
+            "from marts.mart_indicator_attainment)"
+        ).fetchall()[0]
+    processes = processes or len(os.sched_getaffinity(0))
+    parts = max(1, min(processes, count // parallel_from_pages))
+    if parts == 1:
+        pages = _write_pages(database, folder)
+    else:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(parts, mp_context=context) as pool:
+            shares = pool.map(partial(_write_pages, database, folder, parts=parts), range(parts))
+            pages = [page for share in shares for page in share]
+    pages.sort(key=lambda page: (page[0]["plan_id"], page[0]["region_code"]))
+    _write(folder / INDEX_FILE, render_index(pages))
+    return [
+        folder / INDEX_FILE,
+        *(folder / page_name(p["plan_id"], p["region_code"]) for p, _ in pages),
+    ]
 
 
 def render_index(pages: list[tuple[dict, dict[str, int]]]) -> str:

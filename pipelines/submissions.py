@@ -13,10 +13,12 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import multiprocessing
 import os
 import re
 import unicodedata
-from collections.abc import Container, Iterable
+from collections.abc import Collection, Container, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -186,6 +188,8 @@ class FileResult:
     # One dict per observation (OBSERVATION_SCHEMA's keys); tables are built from many
     # files at once, since building a small table per file costs more than reading it.
     records: list[dict] = field(default_factory=list)
+    # How many observations the file gave; kept when `records` are handed over to a table.
+    observation_count: int = 0
     issues: list[Issue] = field(default_factory=list)
 
     @property
@@ -204,8 +208,8 @@ class FileResult:
         """What the clerk reads: the verdict, then every problem."""
         if self.accepted:
             return (
-                f"✔ {self.file}: 通过，{len(self.records)} 条数据 / accepted, "
-                f"{len(self.records)} value(s)"
+                f"✔ {self.file}: 通过，{self.observation_count} 条数据 / accepted, "
+                f"{self.observation_count} value(s)"
             )
         lines = [
             f"✘ {self.file}: 退回，共 {len(self.issues)} 个问题，请修改后重新报送 / rejected, "
@@ -232,18 +236,29 @@ def empty_observations() -> pl.DataFrame:
     return pl.DataFrame(schema=OBSERVATION_SCHEMA)
 
 
+def files_under(root: Path) -> list[Path]:
+    """Every file below `root` (hidden files and Office lock files left out), ordered as sorted
+    paths are: by folder and name parts. A walk of directory entries: a landing zone can
+    hold hundreds of thousands of files."""
+    found: list[tuple[tuple[str, ...], Path]] = []
+    for folder, _, names in os.walk(root):
+        folder_path = Path(folder)
+        parts = folder_path.relative_to(root).parts
+        found.extend(
+            ((*parts, name), folder_path / name)
+            for name in names
+            if not name.startswith(("~$", "."))
+        )
+    found.sort(key=lambda item: item[0])
+    return [path for _, path in found]
+
+
 def find_submission_files(raw_dir: Path) -> list[Path]:
     """All submission files under `raw_dir/submissions`, in a stable order."""
     root = raw_dir / SUBMISSIONS_SUBDIR
     if not root.is_dir():
         return []
-    return sorted(
-        path
-        for path in root.rglob("*")
-        if path.is_file()
-        and path.suffix.lower() in SUPPORTED_SUFFIXES
-        and not path.name.startswith(("~$", "."))
-    )
+    return [path for path in files_under(root) if path.suffix.lower() in SUPPORTED_SUFFIXES]
 
 
 def decode_text(data: bytes) -> str | None:
@@ -443,6 +458,7 @@ def read_submission(
         if key not in seen:
             seen.add(key)
             result.records.append({name: record[name] for name in OBSERVATION_SCHEMA})
+    result.observation_count = len(result.records)
     return result
 
 
@@ -691,6 +707,91 @@ def read_submissions(
     return results
 
 
+@dataclass
+class Submissions:
+    """Many files read: one result each, in file order, and one table of the observations
+    of every file that had no problem when read."""
+
+    results: list[FileResult]
+    observations: pl.DataFrame
+
+    def accepted_observations(self) -> pl.DataFrame:
+        """The observations of the files still accepted (validation may reject more)."""
+        rejected = [r.file for r in self.results if not r.accepted]
+        if not rejected:
+            return self.observations
+        return self.observations.filter(~pl.col("source_file").is_in(rejected))
+
+
+# Files per task: each task hands back one table, not Python records (sending records
+# between processes costs as much as reading the files).
+CHUNK_FILES = 2_000
+# Below this many files not read before, starting worker processes (about a second, to
+# import Polars and this module) costs more than it saves.
+PARALLEL_FROM_FILES = 4_000
+
+
+def _read_chunk(
+    paths: list[Path], raw_dir: Path, catalog: Catalog, skip: Container[tuple[str, str]]
+) -> Submissions:
+    results = read_submissions(paths, raw_dir, catalog, skip)
+    observations = accepted_observations(results)
+    for result in results:
+        result.records = []
+    return Submissions(results, observations)
+
+
+_worker_arguments: tuple = ()
+
+
+def _start_worker(raw_dir: Path, catalog: Catalog, skip: Container[tuple[str, str]]) -> None:
+    global _worker_arguments  # noqa: PLW0603 - one worker process, one landing zone
+    _worker_arguments = (raw_dir, catalog, skip)
+
+
+def _read_chunk_in_worker(paths: list[Path]) -> Submissions:
+    return _read_chunk(paths, *_worker_arguments)
+
+
+def read_all_submissions(
+    paths: Iterable[Path],
+    raw_dir: Path,
+    catalog: Catalog,
+    skip: Collection[tuple[str, str]] = (),
+    processes: int | None = None,
+    parallel_from: int = PARALLEL_FROM_FILES,
+) -> Submissions:
+    """`read_submissions` for a landing zone of any size, in one process per core when
+    many files are new (by path: a revised file at a known path is found by its checksum
+    in any case). The same files give the same results and table either way."""
+    paths = list(paths)
+    processes = processes or len(os.sched_getaffinity(0))
+    chunks = [paths[start : start + CHUNK_FILES] for start in range(0, len(paths), CHUNK_FILES)]
+    known_paths = {path for path, _ in skip}
+    new = (
+        sum(1 for path in paths if source_label(path, raw_dir) not in known_paths)
+        if skip
+        else len(paths)
+    )
+    if processes < 2 or new < parallel_from:
+        parts = [_read_chunk(chunk, raw_dir, catalog, skip) for chunk in chunks]
+    else:
+        # Spawned, not forked: the parent holds Polars' and DuckDB's thread pools.
+        with ProcessPoolExecutor(
+            processes,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(raw_dir, catalog, skip),
+        ) as pool:
+            parts = list(pool.map(_read_chunk_in_worker, chunks))
+    return Submissions(
+        results=[result for part in parts for result in part.results],
+        observations=pl.concat([part.observations for part in parts])
+        if parts
+        else empty_observations(),
+    )
+
+
 def accepted_observations(results: Iterable[FileResult]) -> pl.DataFrame:
     """The observations of every accepted file, in one table."""
     return _records_frame([record for r in results if r.accepted for record in r.records])
@@ -731,7 +832,7 @@ def submission_log(results: Iterable[FileResult]) -> pl.DataFrame:
                 "department_code": r.department_code,
                 "status": r.status,
                 "rows_read": r.rows_read + len(bad_rows),
-                "rows_accepted": len(r.records) if r.accepted else 0,
+                "rows_accepted": r.observation_count if r.accepted else 0,
                 "rows_rejected": len(bad_rows),
                 "issue_count": len(r.issues),
                 "errors": "\n".join(i.message() for i in r.issues) or None,
@@ -786,7 +887,7 @@ def reject_failed_rows(results: list[FileResult], report: ValidationReport) -> N
             )  # fmt: skip
         if not failure.failing_rows:
             for result in results:
-                if result.accepted and result.records:
+                if result.accepted and result.observation_count:
                     result.issues.append(
                         Issue(result.file, "contract", f"未通过数据契约校验（{failure.expectation}）",
                               f"fails the data contract ({failure.describe()})")

@@ -11,6 +11,7 @@ import pytest
 
 from pipelines import bench, settings
 from pipelines.registry import find_plan_folders, read_registry
+from pipelines.report import build_reports
 from pipelines.submissions import Catalog, find_submission_files, read_submissions
 
 
@@ -81,3 +82,9 @@ def test_the_benchmark_run_and_its_floor_agree_with_the_pipeline(
     for region, code, period, actual, met in result.floor_attainment:
         assert pipeline[(region, code, period)] == (pytest.approx(actual), met), (region, code)
     assert (warehouse / "bench.json").exists()
+    # The report's pages for a province are shared among processes: the same pages.
+    published = warehouse / "indicators.duckdb"
+    one = build_reports(published, tmp_path / "one", processes=1)
+    two = build_reports(published, tmp_path / "two", processes=2, parallel_from_pages=1)
+    assert len(one) == 3 and [p.name for p in one] == [p.name for p in two]
+    assert files_of(tmp_path / "one") == files_of(tmp_path / "two")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import polars as pl
 import pytest
 import xlsxwriter
 
+from pipelines import submissions
 from pipelines.registry import find_plan_folders, read_registry
 from pipelines.submissions import (
     OBSERVATION_SCHEMA,
@@ -17,6 +19,7 @@ from pipelines.submissions import (
     find_submission_files,
     read_submission,
     read_submissions,
+    submission_log,
 )
 from tests.conftest import SAMPLE_RAW_DIR
 
@@ -428,3 +431,26 @@ def test_templates_pass_the_check(tmp_path: Path, catalog: Catalog, name: str) -
         ("gdp", "2025-YTD-06", 388.6, None),
         ("tourism_revenue", "2025-06", None, "placeholder —"),
     ]
+
+
+def test_reading_in_worker_processes_gives_what_one_process_gives(tmp_path: Path) -> None:
+    from pipelines import bench
+
+    raw = tmp_path / "raw"
+    bench.generate(raw, 2, xlsx_share=0.25, gbk_share=0.25)
+    bad = write(
+        raw, "submissions/980002/bad.csv", "指标代码,时期,数值,单位\ngdp,2025,abc,亿元\n".encode()
+    )
+    catalog = Catalog(read_registry(find_plan_folders(raw), raw))
+    files = find_submission_files(raw)
+    skipped = files[3]
+    skip = {(skipped.relative_to(raw).as_posix(), hashlib.sha256(skipped.read_bytes()).hexdigest())}
+
+    one = submissions.read_all_submissions(files, raw, catalog, skip, processes=1)
+    many = submissions.read_all_submissions(files, raw, catalog, skip, processes=2, parallel_from=1)
+
+    assert len(one.results) == len(files) - 1 and one.observations.height > 0
+    assert [r.report() for r in many.results] == [r.report() for r in one.results]
+    assert many.observations.equals(one.observations)
+    assert submission_log(many.results).equals(submission_log(one.results))
+    assert [r.file for r in many.results if not r.accepted] == [bad.relative_to(raw).as_posix()]

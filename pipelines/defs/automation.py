@@ -18,6 +18,7 @@ import dagster as dg
 from pipelines import settings
 from pipelines.defs.ingest import OBSERVATIONS_KEY, STATUS_OVERRIDES_KEY, SUBMISSION_LOG_KEY
 from pipelines.defs.jobs import refresh_all
+from pipelines.submissions import files_under
 
 # What changes in each folder of the landing zone affect.
 load_submissions = dg.define_asset_job(
@@ -40,12 +41,11 @@ def fingerprint(raw_dir: Path) -> dict[str, str]:
     for folder in WATCHED_FOLDERS:
         entries = []
         root = raw_dir / folder
-        for path in sorted(root.rglob("*")) if root.is_dir() else []:
-            if path.is_file() and not path.name.startswith((".", "~$")):
-                stat = path.stat()
-                entries.append(
-                    f"{path.relative_to(raw_dir).as_posix()}|{stat.st_size}|{stat.st_mtime_ns}"
-                )
+        for path in files_under(root) if root.is_dir() else []:
+            stat = path.stat()
+            entries.append(
+                f"{path.relative_to(raw_dir).as_posix()}|{stat.st_size}|{stat.st_mtime_ns}"
+            )
         digests[folder] = hashlib.sha256("\n".join(entries).encode()).hexdigest()
     return digests
 

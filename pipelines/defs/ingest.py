@@ -24,9 +24,8 @@ from pipelines.overrides import find_override_files, read_overrides
 from pipelines.registry import find_plan_folders, read_registry
 from pipelines.submissions import (
     Catalog,
-    accepted_observations,
     find_submission_files,
-    read_submissions,
+    read_all_submissions,
     reject_failed_rows,
     submission_log,
     with_vintage,
@@ -135,13 +134,14 @@ def observations(warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult |
         known = _logged_versions(connection)
     catalog = Catalog(registry)
     files = find_submission_files(raw_dir)
-    results = read_submissions(files, raw_dir, catalog, skip=set(known.iter_rows()))
-    frame = accepted_observations(results)
+    submissions = read_all_submissions(files, raw_dir, catalog, skip=set(known.iter_rows()))
+    results = submissions.results
+    frame = submissions.observations
     report = validate_frame(
         frame, "raw_observations", _registry_parameters(registry), data_docs_dir=_data_docs_dir()
     )
     reject_failed_rows(results, report)
-    frame = with_vintage(accepted_observations(results), loaded_at=dt.datetime.now(dt.UTC))
+    frame = with_vintage(submissions.accepted_observations(), loaded_at=dt.datetime.now(dt.UTC))
     log = submission_log(results).with_columns(checked_at=pl.lit(dt.datetime.now(dt.UTC)))
     with warehouse.get_connection() as connection:
         # Another run may have loaded some of these files while this one was reading them:
