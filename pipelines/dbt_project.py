@@ -8,6 +8,7 @@ imported.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from functools import cached_property
 from importlib import metadata
@@ -62,6 +63,27 @@ def manifest_is_stale() -> bool:
         if path.suffix in {".sql", ".yml", ".md"}
         and not generated & set(path.relative_to(settings.DBT_PROJECT_DIR).parts)
     )
+
+
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+
+
+def keep_parse_state(invocation_target: Path) -> None:
+    """Make a finished dbt command's parse state the project's, for the next command.
+
+    dagster-dbt starts every command from `dbt/target/partial_parse.msgpack`, and dbt
+    parses the whole project again (about 7 s) when that state was saved under another
+    profile: a different `PLAN_WAREHOUSE_DIR` is a different DuckDB path. Every command
+    writes its state to its own target folder; copying it back means only the first
+    command in a new environment parses in full. Atomic, as runs may end together.
+    """
+    produced = invocation_target / PARTIAL_PARSE_FILE
+    if not produced.exists():
+        return
+    kept = dbt_project.project_dir / dbt_project.target_path / PARTIAL_PARSE_FILE
+    temporary = kept.with_name(f".{PARTIAL_PARSE_FILE}.{os.getpid()}")
+    shutil.copyfile(produced, temporary)
+    os.replace(temporary, kept)
 
 
 def prepare_manifest() -> None:

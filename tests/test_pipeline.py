@@ -466,6 +466,10 @@ def test_identical_files_from_two_regions_are_both_read(defs, workspace: Workspa
         e for e in again.get_asset_check_evaluations() if e.check_name == "gx_raw_observations"
     ]
     assert check.metadata["files_unchanged"].value == check.metadata["files_found"].value
+    # Each dbt command leaves its parse state for the next: in an unchanged environment
+    # dbt does not parse the project again.
+    (log,) = (REPO_ROOT / "dbt" / "target").glob(f"dbt_models-{again.run_id[:7]}-*/dbt.log")
+    assert "Unable to do partial parsing" not in log.read_text(encoding="utf-8")
 
 
 def test_a_fresh_build_gives_the_same_marts(defs, sample_run: SampleRun, workspace) -> None:

@@ -18,7 +18,7 @@ from dagster_dbt import (
 )
 
 from pipelines import settings
-from pipelines.dbt_project import dbt_project
+from pipelines.dbt_project import dbt_project, keep_parse_state
 from pipelines.warehouse import WarehouseResource
 
 dbt_project.prepare_if_dev()
@@ -56,4 +56,6 @@ def dbt_models(
     """`dbt build` of the selected models and their tests, holding the warehouse lock."""
     settings.export_absolute_paths()
     with warehouse.exclusive():
-        yield from dbt.cli(["build"], context=context).stream()
+        invocation = dbt.cli(["build"], context=context)
+        yield from invocation.stream()
+    keep_parse_state(invocation.target_path)
