@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import html
 import math
-import multiprocessing
 import os
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ from urllib.parse import quote
 import duckdb
 
 from pipelines.exports import temporary_beside
+from pipelines.processes import cores, spawn_context
 
 STATUSES: dict[str, tuple[str, str, str]] = {
     # status: (Chinese, English, colour)
@@ -710,13 +710,12 @@ def build_reports(
             "select count(*) from (select distinct plan_id, region_code "
             "from marts.mart_indicator_attainment)"
         ).fetchall()[0]
-    processes = processes or len(os.sched_getaffinity(0))
+    processes = processes or cores()
     parts = max(1, min(processes, count // parallel_from_pages))
     if parts == 1:
         pages = _write_pages(database, folder)
     else:
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(parts, mp_context=context) as pool:
+        with ProcessPoolExecutor(parts, mp_context=spawn_context()) as pool:
             shares = pool.map(partial(_write_pages, database, folder, parts=parts), range(parts))
             pages = [page for share in shares for page in share]
     pages.sort(key=lambda page: (page[0]["plan_id"], page[0]["region_code"]))

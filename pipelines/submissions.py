@@ -13,7 +13,6 @@ import csv
 import datetime as dt
 import hashlib
 import io
-import multiprocessing
 import os
 import re
 import unicodedata
@@ -25,6 +24,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.periods import EXPECTED_FORMATS, FIRST_YEAR, LAST_YEAR, parse_period
+from pipelines.processes import cores, spawn_context
 from pipelines.units import conversion_factor, family, normalize_unit
 from pipelines.validation import ValidationReport
 
@@ -765,7 +765,7 @@ def read_all_submissions(
     many files are new (by path: a revised file at a known path is found by its checksum
     in any case). The same files give the same results and table either way."""
     paths = list(paths)
-    processes = processes or len(os.sched_getaffinity(0))
+    processes = processes or cores()
     chunks = [paths[start : start + CHUNK_FILES] for start in range(0, len(paths), CHUNK_FILES)]
     known_paths = {path for path, _ in skip}
     new = (
@@ -776,10 +776,9 @@ def read_all_submissions(
     if processes < 2 or new < parallel_from:
         parts = [_read_chunk(chunk, raw_dir, catalog, skip) for chunk in chunks]
     else:
-        # Spawned, not forked: the parent holds Polars' and DuckDB's thread pools.
         with ProcessPoolExecutor(
             processes,
-            mp_context=multiprocessing.get_context("spawn"),
+            mp_context=spawn_context(),
             initializer=_start_worker,
             initargs=(raw_dir, catalog, skip),
         ) as pool:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 from pathlib import Path
 
 import polars as pl
@@ -21,7 +23,7 @@ from pipelines.submissions import (
     read_submissions,
     submission_log,
 )
-from tests.conftest import SAMPLE_RAW_DIR
+from tests.conftest import REPO_ROOT, SAMPLE_RAW_DIR
 
 
 @pytest.fixture(scope="module")
@@ -454,3 +456,31 @@ def test_reading_in_worker_processes_gives_what_one_process_gives(tmp_path: Path
     assert many.observations.equals(one.observations)
     assert submission_log(many.results).equals(submission_log(one.results))
     assert [r.file for r in many.results if not r.accepted] == [bad.relative_to(raw).as_posix()]
+
+
+def test_workers_start_when_the_package_was_found_only_while_loading(tmp_path: Path) -> None:
+    # Dagster puts the working directory on sys.path only while it loads the code location
+    # (`dagster job execute -m pipelines.definitions`, a run the daemon launches): the
+    # spawned workers must still import the package.
+    from pipelines import bench
+
+    raw = tmp_path / "raw"
+    counts = bench.generate(raw, 1)
+    script = f"""
+import sys
+from pathlib import Path
+sys.path.insert(0, {str(REPO_ROOT)!r})
+from pipelines import submissions
+from pipelines.registry import find_plan_folders, read_registry
+sys.path.remove({str(REPO_ROOT)!r})
+raw = Path({str(raw)!r})
+catalog = submissions.Catalog(read_registry(find_plan_folders(raw), raw))
+files = submissions.find_submission_files(raw)
+read = submissions.read_all_submissions(files, raw, catalog, processes=2, parallel_from=1)
+print(len(read.results), read.observations.height)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == [str(counts["files"]), str(counts["rows"])]
