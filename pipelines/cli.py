@@ -243,7 +243,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     status.add_argument("--status", choices=STATUSES, help="only this status")
     status.add_argument("--pillar", help="only this pillar (实力钟祥 or Strong Zhongxiang ...)")
     status.add_argument("--department", help="only this department (code or Chinese name)")
-    commands.add_parser("manifest", help="prepare dbt's manifest (dbt parse)")
+    commands.add_parser("manifest", help="prepare dbt's manifest (dbt parse) if a dbt file changed")
     commands.add_parser(
         "publish",
         help="publish the working file as $PLAN_WAREHOUSE_DIR/indicators.duckdb "
@@ -325,9 +325,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Published {relations} tables and views to {settings.warehouse_path()}")
         return 0
     if args.command == "manifest":
-        from pipelines.dbt_project import prepare_manifest
+        from pipelines.dbt_project import manifest_is_stale, prepare_manifest
 
-        prepare_manifest()
+        if manifest_is_stale():
+            prepare_manifest()
+        else:
+            print("The dbt manifest is up to date.")
         return 0
     if args.command == "check":
         return check_files(args.files)

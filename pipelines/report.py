@@ -657,9 +657,9 @@ order by indicator.plan_id, observation.region_code, observation.indicator_code,
 PARALLEL_FROM_PAGES = 200
 
 
-def _share(plan_id: str, region_code: str, part: int, parts: int) -> str:
+def _share(plan_column: str, region_column: str, part: int, parts: int) -> str:
     """The SQL condition picking one of `parts` shares of the (plan, region) pages."""
-    return "true" if parts == 1 else f"hash({plan_id}, {region_code}) % {parts} = {part}"
+    return "true" if parts == 1 else f"hash({plan_column}, {region_column}) % {parts} = {part}"
 
 
 def _write_pages(
@@ -670,8 +670,8 @@ def _write_pages(
     pages = []
     with duckdb.connect(str(database), read_only=True) as connection:
 
-        def groups(query: str, plan_id: str, region_code: str):  # noqa: ANN202
-            share = _share(plan_id, region_code, part, parts)
+        def groups(query: str, plan_column: str, region_column: str):  # noqa: ANN202
+            share = _share(plan_column, region_column, part, parts)
             return _groups_of(connection, query.format(share=share))
 
         history = _Follower(groups(HISTORY_QUERY, "plan_id", "region_code"))

@@ -388,15 +388,18 @@ def source_label(path: Path, raw_dir: Path) -> str:
     return path.relative_to(raw_dir).as_posix() if path.is_relative_to(raw_dir) else path.name
 
 
-def read_submission(
-    path: Path, raw_dir: Path, catalog: Catalog, data: bytes | None = None
-) -> FileResult:
-    """Read and check one file (`data`: its bytes, when already read); never raises for a
-    bad file, it returns its issues."""
-    label = source_label(path, raw_dir)
-    if data is None:
-        data = path.read_bytes()
-    result = FileResult(file=label, checksum=hashlib.sha256(data).hexdigest(), size_bytes=len(data))
+def read_submission(path: Path, raw_dir: Path, catalog: Catalog) -> FileResult:
+    """Read and check one file; never raises for a bad file, it returns its issues."""
+    data = path.read_bytes()
+    return _check_file(path, source_label(path, raw_dir), data, _checksum(data), catalog)
+
+
+def _checksum(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _check_file(path: Path, label: str, data: bytes, checksum: str, catalog: Catalog) -> FileResult:
+    result = FileResult(file=label, checksum=checksum, size_bytes=len(data))
     max_bytes, max_rows = _limits()
     if not data:
         result.issues.append(Issue(label, "empty_file", "文件为空", "the file is empty"))
@@ -700,10 +703,10 @@ def read_submissions(
     """
     results = []
     for path in paths:
-        data = path.read_bytes()
-        if skip and (source_label(path, raw_dir), hashlib.sha256(data).hexdigest()) in skip:
-            continue
-        results.append(read_submission(path, raw_dir, catalog, data))
+        label, data = source_label(path, raw_dir), path.read_bytes()
+        checksum = _checksum(data)
+        if (label, checksum) not in skip:
+            results.append(_check_file(path, label, data, checksum, catalog))
     return results
 
 

@@ -113,8 +113,8 @@ def _registry_parameters(registry: pl.DataFrame) -> dict[str, list[str]]:
             deps=[PLAN_INDICATORS_KEY],
             description=(
                 "Departments' submissions (raw/submissions/**.csv|xlsx), every vintage kept: "
-                "each new file version (path and checksum) is checked against the contract and the registry; "
-                "accepted files are appended, files already loaded are skipped."
+                "each new file version (path and checksum) is checked against the contract "
+                "and the registry; accepted files are appended, files already loaded are skipped."
             ),
         ),
         dg.AssetSpec(
