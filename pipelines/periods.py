@@ -1,11 +1,14 @@
 """Reporting periods as departments write them, turned into one canonical form.
 
-Canonical periods: `2023` (the year), `2023-Q2` (a quarter), `2023-06` (a month) and
-`2023-YTD-06` (January to June, cumulative to date).
+Canonical periods: `2023` (the year), `2023-Q2` (a quarter), `2023-06` (a month),
+`2023-YTD-06` (January to June, cumulative to date) and `2023-06-18` (a day: when an event
+such as a milestone happened).
 """
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import functools
 import re
 import unicodedata
@@ -30,9 +33,34 @@ def _cn_number(text: str) -> int | None:
 @dataclass(frozen=True)
 class Period:
     code: str  # canonical text
-    period_type: str  # year | quarter | month | ytd
+    period_type: str  # year | quarter | month | ytd | day
     year: int
     end_month: int
+    end_day: int | None = None  # days only; otherwise the period ends with its last month
+
+    @property
+    def end_date(self) -> dt.date:
+        """The last day the period covers."""
+        day = self.end_day or calendar.monthrange(self.year, self.end_month)[1]
+        return dt.date(self.year, self.end_month, day)
+
+
+# A day, as clerks write one: 2024-02-06, 2024/2/6, 2024.2.6, 2024年2月6日; an Excel date
+# cell read as text carries a midnight time.
+_DAY = re.compile(r"^(\d{4})(?:[-/.](\d{1,2})[-/.](\d{1,2})|年(\d{1,2})月(\d{1,2})[日号])(?:00:00:00)?$")
+
+
+def parse_date(text: str) -> dt.date | None:
+    """A calendar day written as above, or None."""
+    cleaned = unicodedata.normalize("NFKC", str(text)).strip().replace(" ", "")
+    match = _DAY.match(cleaned)
+    if match is None:
+        return None
+    year, month, day = match.group(1), match.group(2) or match.group(4), match.group(3) or match.group(5)
+    try:
+        return dt.date(int(year), int(month), int(day))
+    except ValueError:
+        return None
 
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
@@ -53,6 +81,9 @@ def parse_period(text: str) -> Period | None:
     cleaned = unicodedata.normalize("NFKC", str(text)).strip().replace(" ", "")
     if re.fullmatch(r"\d{4}\.0", cleaned):  # a year typed into a numeric cell
         cleaned = cleaned[:4]
+    day = parse_date(cleaned)
+    if day is not None:
+        return Period(day.isoformat(), "day", day.year, day.month, day.day)
     for pattern, period_type in _PATTERNS:
         match = pattern.match(cleaned)
         if match is None:
@@ -80,4 +111,7 @@ def parse_period(text: str) -> Period | None:
     return None
 
 
-EXPECTED_FORMATS = "2023, 2023-Q2, 2023-06, 2023年, 2023年二季度, 2023年6月, 2023年1-6月"
+EXPECTED_FORMATS = (
+    "2023, 2023-Q2, 2023-06, 2023年, 2023年二季度, 2023年6月, 2023年1-6月; "
+    "for events also a day: 2023-06-18, 2023年6月18日"
+)

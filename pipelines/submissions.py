@@ -16,14 +16,14 @@ import io
 import os
 import re
 import unicodedata
-from collections.abc import Collection, Container, Iterable
+from collections.abc import Callable, Collection, Container, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
-from pipelines.periods import EXPECTED_FORMATS, FIRST_YEAR, LAST_YEAR, parse_period
+from pipelines.periods import EXPECTED_FORMATS, FIRST_YEAR, LAST_YEAR, parse_date, parse_period
 from pipelines.processes import cores, spawn_context
 from pipelines.units import conversion_factor, family, normalize_unit
 from pipelines.validation import ValidationReport
@@ -44,7 +44,11 @@ OBSERVATION_SCHEMA: dict[str, pl.DataType] = {
     "period_type": pl.String(),
     "period_year": pl.Int64(),
     "period_end_month": pl.Int64(),
+    "period_end_date": pl.Date(),
     "value": pl.Float64(),
+    "is_outside_list": pl.Boolean(),
+    "comparable_growth_pct": pl.Float64(),
+    "estimate_stage": pl.String(),
     "unit": pl.String(),
     "unit_family": pl.String(),
     "value_original": pl.Float64(),
@@ -56,6 +60,7 @@ OBSERVATION_SCHEMA: dict[str, pl.DataType] = {
     "source_checksum": pl.String(),
     "source_sheet": pl.String(),
     "source_row": pl.Int64(),
+    "submitted_on": pl.Date(),
 }
 
 # Canonical column -> header spellings accepted (compared after NFKC, case-insensitive).
@@ -77,6 +82,18 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "note": ("note", "备注", "说明"),
     "region": ("region_code", "region", "地区代码", "行政区划代码"),
     "department": ("department", "department_code", "填报单位", "部门"),
+    "submitted": ("submitted_on", "报送日期", "报送时间"),
+    "estimate": ("estimate_stage", "数据性质", "数据状态", "核算状态", "核算阶段"),
+    "growth": (
+        "comparable_growth",
+        "real_growth",
+        "可比价增速",
+        "可比价增长",
+        "按可比价格计算增长",
+        "按可比价计算增长",
+        "实际增长",
+        "实际增速",
+    ),
 }
 REQUIRED_COLUMNS = ("indicator", "period", "value")
 COLUMN_NAMES_ZH = {"indicator": "指标", "period": "时期", "value": "数值", "unit": "单位"}
@@ -87,7 +104,23 @@ PLACEHOLDERS = {"—", "——", "-", "--", "－", "…", "……", "...", "/", 
 YES_NO = {"是": 1.0, "已实现": 1.0, "已完成": 1.0, "yes": 1.0, "y": 1.0, "true": 1.0,
           "否": 0.0, "未实现": 0.0, "未完成": 0.0, "no": 0.0, "n": 0.0, "false": 0.0}  # fmt: skip
 NOTE_MARKERS = ("注", "说明", "备注", "填报人", "审核人", "负责人", "制表", "填报日期", "数据来源")
+# A rank outside a published list (a top-100 list gives no rank below 100): kept as such,
+# neither a number nor missing.
+_OUTSIDE_LIST = re.compile(
+    r"^(?:未进入\S*|未入围\S*|未入选\S*|未上榜|榜外|落榜|>\d+(?:名|位)?|\d+(?:名|位)?(?:以外|之外|开外))$"
+)
+# Whether a figure is preliminary or final, as statistical offices mark it.
+ESTIMATE_STAGES = {
+    "初步核算": "preliminary", "初步核算数": "preliminary", "初步": "preliminary",
+    "初步数": "preliminary", "预计": "preliminary", "预计数": "preliminary",
+    "快报": "preliminary", "快报数": "preliminary", "preliminary": "preliminary",
+    "最终核实": "final", "最终核实数": "final", "最终": "final", "核实数": "final",
+    "正式": "final", "正式数": "final", "final": "final",
+}  # fmt: skip
 _UNIT_LINE = re.compile(r"^(?:计量)?单位[:：]\s*(\S+)")
+_SUBMITTED_LINE = re.compile(r"(?:报送|填报)日期[:：]\s*(\S+(?:\s+00:00:00)?)")
+# A unit after a header, as in 可比价增速(%): ignored when matching headers.
+_HEADER_UNIT = re.compile(r"[(（]\s*%\s*[)）]$|%$")
 _DEPARTMENT_LINE = re.compile(r"填报单位[:：]\s*(\S+)")
 _REGION_DIR = re.compile(r"^\d{6}$")
 _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$")
@@ -327,7 +360,7 @@ def _read_grids(path: Path, data: bytes, result: FileResult) -> list[Grid]:
 
 
 def _match_header(cell: str) -> str | None:
-    key = cell.casefold().replace(" ", "")
+    key = _HEADER_UNIT.sub("", cell.casefold().replace(" ", ""))
     for canonical, aliases in HEADER_ALIASES.items():
         if any(key == alias.casefold() for alias in aliases):
             return canonical
@@ -476,12 +509,27 @@ def _read_rows(
     header_index, columns = header
     sheet_label = None if sheet == "csv" else sheet
     default_unit = None
-    for row in rows[:header_index]:
+    # The submission date: a 报送日期 column, else a 报送日期 line above the table, else a
+    # date in the file's name; none means the vintage is the time the file is loaded.
+    sheet_submitted_on = submitted_on(result.file)
+    for line_number, row in enumerate(rows[:header_index], start=1):
         for cell in row:
             if match := _UNIT_LINE.match(cell):
                 default_unit = normalize_unit(match.group(1))
             if (match := _DEPARTMENT_LINE.search(cell)) and result.department_code is None:
                 result.department_code = catalog.department(match.group(1))
+            if match := _SUBMITTED_LINE.search(cell):
+                declared = parse_date(match.group(1))
+                if declared is None:
+                    result.issues.append(
+                        Issue(result.file, "bad_submission_date", "报送日期无法识别",
+                              "the submission date cannot be read", sheet=sheet_label,
+                              row=line_number, value=match.group(1),
+                              expected_zh="日期，如 2024-01-15 或 2024年1月15日",
+                              expected_en="a date such as 2024-01-15 or 2024年1月15日")
+                    )  # fmt: skip
+                else:
+                    sheet_submitted_on = declared
     header_row = rows[header_index]
 
     def cell(row: list[str], name: str) -> str:
@@ -555,6 +603,14 @@ def _read_rows(
                 f"以下写法之一：{EXPECTED_FORMATS}", f"one of {EXPECTED_FORMATS}",
             )  # fmt: skip
             continue
+        if period.period_type == "day" and target.kind != "milestone":
+            issue(
+                "period", period_text, "day_period",
+                "只有里程碑（是/否）指标可以按日期填报", "only a milestone (yes/no) can be reported for a day",
+                "年、季度或月份，如 2023、2023年二季度、2023年1-6月",
+                "a year, quarter or month such as 2023, 2023-Q2, 2023年1-6月",
+            )  # fmt: skip
+            continue
         if not FIRST_YEAR <= period.year <= LAST_YEAR:
             issue(
                 "period", period_text, "period_out_of_range",
@@ -568,8 +624,18 @@ def _read_rows(
             unit_text = target.unit  # 是/否 needs no unit
         missing_reason = None
         value_original = None
+        is_outside_list = False
         if value_text == "" or value_text in PLACEHOLDERS:
             missing_reason = "blank" if value_text == "" else f"placeholder {value_text}"
+        elif _OUTSIDE_LIST.match(value_text.replace(" ", "")):
+            if family(target.unit) != "rank":
+                issue(
+                    "value", value_text, "outside_list_not_rank",
+                    "只有排名类指标可以填“未上榜”", "only a rank can be outside the list",
+                    "数字，或用 — 表示暂无数据", "a number, or — for not available",
+                )  # fmt: skip
+                continue
+            is_outside_list = True
         elif is_yes_no and value_text.lower() in YES_NO:
             value_original = YES_NO[value_text.lower()]
         else:
@@ -582,9 +648,12 @@ def _read_rows(
                     )
                 else:
                     expected = (
-                        "数字（可带千位分隔符），或用 — 表示暂无数据",
-                        "a number (thousands separators allowed), or — for not available",
-                    )
+                        "数字（可带千位分隔符），或用 — 表示暂无数据"
+                        + ("；排名在榜外填“未上榜”" if family(target.unit) == "rank" else ""),
+                        "a number (thousands separators allowed), or — for not available"
+                        + ("; 未上榜 for a rank outside the list"
+                           if family(target.unit) == "rank" else ""),
+                    )  # fmt: skip
                 issue(
                     "value", value_text, "not_a_number", "数值不是数字", "the value is not a number",
                     *expected,
@@ -602,6 +671,9 @@ def _read_rows(
             )  # fmt: skip
             continue
         value = None if value_original is None else value_original * factor
+        extras = _row_extras(row, cell, issue, sheet_submitted_on)
+        if extras is None:
+            continue
         problem = _impossible(value, target)
         if problem:
             issue(
@@ -622,7 +694,10 @@ def _read_rows(
             "period_type": period.period_type,
             "period_year": period.year,
             "period_end_month": period.end_month,
+            "period_end_date": period.end_date,
             "value": None if value is None else round(value, 10),
+            "is_outside_list": is_outside_list,
+            **extras,
             "unit": target.unit,
             "unit_family": family(target.unit),
             "value_original": value_original,
@@ -636,6 +711,49 @@ def _read_rows(
             "source_row": offset,
             "_value_column": column_label("value"),
         }
+
+
+def _row_extras(
+    row: list[str], cell: Callable, issue: Callable, sheet_submitted_on: dt.date | None
+) -> dict | None:
+    """The optional columns of a row: submission date, estimate stage and comparable-price
+    growth. None when one of them cannot be read (the issue is recorded)."""
+    submitted_text = cell(row, "submitted")
+    declared = parse_date(submitted_text) if submitted_text else sheet_submitted_on
+    if submitted_text and declared is None:
+        issue(
+            "submitted", submitted_text, "bad_submission_date",
+            "报送日期无法识别", "the submission date cannot be read",
+            "日期，如 2024-01-15 或 2024年1月15日", "a date such as 2024-01-15 or 2024年1月15日",
+        )  # fmt: skip
+        return None
+    stage_text = cell(row, "estimate")
+    stage = ESTIMATE_STAGES.get(stage_text.casefold()) if stage_text else None
+    if stage_text and stage is None:
+        issue(
+            "estimate", stage_text, "bad_estimate_stage",
+            "无法识别的数据性质", "the estimate stage cannot be read",
+            "初步核算、预计、快报（初步数）或 最终核实（最终数），或留空",
+            "初步核算, 预计 or 快报 (preliminary), 最终核实 (final), or blank",
+        )  # fmt: skip
+        return None
+    growth_text = cell(row, "growth").replace(",", "").removesuffix("%")
+    if growth_text and growth_text not in PLACEHOLDERS and not _NUMBER.match(growth_text):
+        issue(
+            "growth", cell(row, "growth"), "bad_growth",
+            "可比价增速不是数字", "the comparable-price growth rate is not a number",
+            "百分数，如 7.5 表示增长 7.5%", "a percentage, such as 7.5 for 7.5% growth",
+        )  # fmt: skip
+        return None
+    growth = float(growth_text) if growth_text and growth_text not in PLACEHOLDERS else None
+    if growth is not None and not -100 < growth < 1000:
+        issue(
+            "growth", cell(row, "growth"), "impossible_growth",
+            "可比价增速超出合理范围", "the comparable-price growth rate is implausible",
+            "-100 至 1000 之间的百分数", "a percentage between -100 and 1000",
+        )  # fmt: skip
+        return None
+    return {"comparable_growth_pct": growth, "estimate_stage": stage, "submitted_on": declared}
 
 
 def _impossible(value: float | None, target: Target) -> tuple[str, str, str, str] | None:
@@ -858,13 +976,9 @@ def submitted_on(file: str) -> dt.date | None:
 
 
 def with_vintage(frame: pl.DataFrame, loaded_at: dt.datetime) -> pl.DataFrame:
-    """Stamp each observation with its vintage: when it was loaded, and the submission date
-    its file's name declares (null when it declares none)."""
-    dates = {file: submitted_on(file) for file in frame["source_file"].unique()}
-    return frame.with_columns(
-        submitted_on=pl.col("source_file").replace_strict(dates, return_dtype=pl.Date()),
-        loaded_at=pl.lit(loaded_at, dtype=pl.Datetime("us", "UTC")),
-    )
+    """Stamp each observation with when it was loaded. Its vintage date is the submission
+    date the file declares (`submitted_on`), else this time."""
+    return frame.with_columns(loaded_at=pl.lit(loaded_at, dtype=pl.Datetime("us", "UTC")))
 
 
 def reject_failed_rows(results: list[FileResult], report: ValidationReport) -> None:

@@ -12,3 +12,14 @@
         when 'not_applicable' then '不适用'
     end
 {%- endmacro %}
+
+{# The Chinese label of a final verdict (dbt/docs/attainment.md), as final evaluations write it. #}
+{% macro verdict_zh(verdict) -%}
+    case {{ verdict }}
+        when 'met' then '完成'
+        when 'partly_met' then '基本完成'
+        when 'not_met' then '未完成'
+        when 'no_final_data' then '无终期数据'
+        when 'not_assessable' then '不可量化评估'
+    end
+{%- endmacro %}

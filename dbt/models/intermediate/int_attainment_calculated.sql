@@ -31,6 +31,9 @@ points as (
         to_date.period_end_date,
         to_date.is_full_year,
         to_date.value as value_to_date,
+        to_date.is_outside_list,
+        to_date.comparable_growth_rate,
+        to_date.is_preliminary as is_preliminary_figure,
         to_date.derived_from,
     from targets
     inner join to_date
@@ -56,6 +59,7 @@ earlier_years as (
         points.period,
         sum(full_years.value) as earlier_total,
         count(full_years.value) as earlier_years_reported,
+        coalesce(bool_or(full_years.is_preliminary), false) as earlier_preliminary,
     from points
     left join full_years
         on
@@ -68,16 +72,23 @@ earlier_years as (
     group by all
 ),
 
--- Growth on the year before, for every year's figure and for the reference indicator.
-growth as (
+-- Growth on the year before, for every year's figure and for the reference indicator: at
+-- comparable prices where the department sent it (for a relational target, only when both
+-- the indicator and its reference have it, so the two are alike), else nominal, from the
+-- two years' figures.
+growth_inputs as (
     select
         points.plan_id,
         points.region_code,
         points.indicator_code,
         points.period,
-        points.value_to_date / nullif(previous.value, 0) - 1 as growth_rate,
-        reference.value / nullif(reference_previous.value, 0) - 1 as reference_growth_rate,
-    from points
+        points.method_hint,
+        points.value_to_date / nullif(previous.value, 0) - 1 as nominal_growth,
+        points.comparable_growth_rate as comparable_growth,
+        reference.value / nullif(reference_previous.value, 0) - 1 as reference_nominal_growth,
+        reference.comparable_growth_rate as reference_comparable_growth,
+        coalesce(reference.is_preliminary, false) as reference_preliminary,
+    from (select *, kind = 'relational' as method_hint from points) as points
     left join full_years as previous
         on
             points.plan_id = previous.plan_id
@@ -99,16 +110,51 @@ growth as (
     where points.is_full_year
 ),
 
+growth as (
+    select
+        *,
+        case
+            when method_hint
+                then comparable_growth is not null and reference_comparable_growth is not null
+            else comparable_growth is not null
+        end as uses_comparable,
+        case when uses_comparable then comparable_growth else nominal_growth end as growth_rate,
+        case
+            when not method_hint then null
+            when uses_comparable then reference_comparable_growth
+            else reference_nominal_growth
+        end as reference_growth_rate,
+        case
+            when growth_rate is null then null
+            when uses_comparable then 'comparable_price'
+            else 'nominal'
+        end as growth_basis,
+    from growth_inputs
+),
+
 measured as (
     select
         points.*,
         growth.growth_rate,
         growth.reference_growth_rate,
+        growth.growth_basis,
         case
             when points.kind = 'cumulative'
                 then coalesce(earlier_years.earlier_total, 0) + points.value_to_date
             else points.value_to_date
         end as actual_value,
+        -- Whether the judged figure rests on a preliminary one (for a total, any year in it;
+        -- for incomes, the reference's figure too).
+        points.is_preliminary_figure
+        or coalesce(earlier_years.earlier_preliminary, false)
+        or (points.kind = 'relational' and coalesce(growth.reference_preliminary, false))
+            as is_preliminary,
+        -- Targets that hold every year: the years of the plan period, each to be met.
+        case
+            when points.kind in ('annual', 'relational')
+                or (points.kind = 'approximate' and points.each_year)
+                then points.target_year - points.base_year
+        end as years_required,
         case
             when points.kind = 'cumulative'
                 then points.period_year - points.base_year - 1
@@ -170,6 +216,8 @@ judged as (
         end as annual_pace,
         case
             when method = 'milestone' then reached_on is not null
+            -- A rank outside the list meets no "at most" rank.
+            when is_outside_list then false
             when method = 'relational'
                 then growth_rate >= reference_growth_rate - {{ var('relational_margin_pp') }} / 100.0
             when method = 'annual' and not is_full_year then null
@@ -228,15 +276,42 @@ ratios as (
     from paths
 ),
 
+-- Targets that hold every year: the years met so far, and whether every year of the plan
+-- period up to this one was met (a year with no figure is not met).
+every_year as (
+    select
+        *,
+        case when method in ('annual', 'each_year', 'relational') then
+            cast(sum(case when is_full_year and is_met then 1 else 0 end) over running_years as integer)
+        end as years_met,
+        case when method in ('annual', 'each_year', 'relational') then
+            cast(sum(case when is_full_year and is_met is not null then 1 else 0 end) over running_years as integer)
+        end as years_assessed,
+    from ratios
+    window running_years as (
+        partition by plan_id, region_code, indicator_code
+        order by period_end_date
+        rows between unbounded preceding and current row
+    )
+),
+
 statuses as (
     select
         *,
+        years_met = period_year - base_year as every_year_met_so_far,
         case
+            -- The target year of a target that holds every year: met only if every year was.
+            when years_required is not null and is_full_year and period_year >= target_year
+                then case when is_met and years_met >= years_required then 'achieved' else 'off_track' end
             when is_met then 'achieved'
             -- Incomes in a year whose growth cannot be computed (the year before is missing).
             when is_met is null and method = 'relational' then 'no_data'
+            -- A milestone not yet reached is pending until its target year has ended.
             when method = 'milestone'
-                then case when period_year < target_year then 'pending' else 'off_track' end
+                then case
+                    when period_year < target_year or not is_full_year then 'pending'
+                    else 'off_track'
+                end
             -- A year that has ended below its floor, or incomes that fell behind, are
             -- missed years: at risk at best, never on track.
             when method = 'relational' then 'off_track'
@@ -250,7 +325,7 @@ statuses as (
             when progress_ratio >= {{ at_risk }} then 'at_risk'
             else 'off_track'
         end as calculated_status,
-    from ratios
+    from every_year
 ),
 
 assessed as (
@@ -276,7 +351,9 @@ assessed as (
         plan_years,
         elapsed_share,
         value_to_date,
+        is_outside_list,
         actual_value,
+        is_preliminary,
         case when kind = 'cumulative' then actual_value end as cumulative_value,
         years_missing,
         expected_value,
@@ -284,17 +361,23 @@ assessed as (
         progress_ratio,
         growth_rate,
         reference_growth_rate,
+        growth_basis,
         annual_pace,
         is_met,
-        case when kind = 'range' then actual_value > target_upper end as is_exceeded,
+        -- Beyond the target: above a range's upper bound, above an "at least" target, below
+        -- an "at most" one.
+        case
+            when actual_value is null or method in ('milestone', 'relational', 'each_year') then null
+            when kind = 'range' then actual_value > target_upper
+            when comparator = 'at_least' then actual_value > target_value
+            when comparator = 'at_most' then actual_value < target_value
+        end as is_exceeded,
         case when method = 'milestone' then reached_on end as reached_on,
-        -- Targets that hold every year: how many years met it, of those assessed so far.
-        case when method in ('annual', 'each_year', 'relational') then
-            cast(sum(case when is_full_year and is_met then 1 else 0 end) over running_years as integer)
-        end as years_met,
-        case when method in ('annual', 'each_year', 'relational') then
-            cast(sum(case when is_full_year and is_met is not null then 1 else 0 end) over running_years as integer)
-        end as years_assessed,
+        -- Targets that hold every year: how many years met it, of those assessed so far, and
+        -- of the years of the plan period.
+        years_met,
+        years_assessed,
+        years_required,
         case
             when is_met or (period_year >= target_year and is_full_year) then null
             when method = 'geometric' then actual_value * power(1 + observed_growth, plan_years - years_elapsed)
@@ -320,23 +403,21 @@ assessed as (
         calculated_status,
         case
             when calculated_status in ('pending', 'no_data') then calculated_status
-            when is_met and (method in ('annual', 'each_year', 'relational') or period_year >= target_year)
-                then 'achieved'
+            when period_year >= target_year and is_met and years_required is null then 'achieved'
+            -- The target year's verdict: met (in every year, for a target that holds every
+            -- year) or missed.
+            when period_year >= target_year and is_full_year
+                then case when calculated_status = 'achieved' then 'achieved' else 'not_achieved' end
+            -- A year that met its floor after a year that missed it: the target as a whole
+            -- is behind.
+            when years_required is not null and is_met and not every_year_met_so_far then 'lagging'
+            when is_met and years_required is not null then 'achieved'
             when is_met then 'ahead_of_schedule'
-            -- The final verdict on a target missed at the end of its period.
-            when period_year >= target_year and (is_full_year or method = 'milestone')
-                and method not in ('annual', 'each_year', 'relational')
-                then 'not_achieved'
             when progress_ratio >= {{ faster }} then 'faster_than_expected'
             when progress_ratio >= {{ on_track }} then 'as_expected'
             else 'lagging'
         end as calculated_grade,
     from statuses
-    window running_years as (
-        partition by plan_id, region_code, indicator_code
-        order by period_end_date
-        rows between unbounded preceding and current row
-    )
 )
 
 -- Ratios and values to 4 decimal places: stable across platforms, and what the marts show.

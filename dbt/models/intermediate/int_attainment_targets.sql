@@ -1,6 +1,7 @@
 -- Each plan target with the base it is measured from. The base is the year's figure for
 -- the registry's base year; when that is missing, the first year's figure after it (and
--- before the target year) stands in, and its year becomes the start of the path.
+-- before the target year) stands in, and its year becomes the start of the path. A rank
+-- outside its list has no number and is never a base.
 with
 
 indicators as (
@@ -30,7 +31,8 @@ base_candidates as (
             and indicators.region_code = full_years.region_code
             and indicators.indicator_code = full_years.indicator_code
     where
-        full_years.period_year >= indicators.base_year
+        full_years.value is not null
+        and full_years.period_year >= indicators.base_year
         and full_years.period_year < indicators.target_year
 )
 
@@ -52,9 +54,11 @@ select
     indicators.target_year,
     base.period_year as base_period_year,
     base.value as base_value,
-    -- Paths run from the base actually found; totals and yearly targets from the plan's.
+    -- Paths run from the base actually found; totals and targets that hold every year
+    -- (yearly floors, 左右 every year, incomes) from the plan's, so every year is assessed.
     case
-        when indicators.kind in ('level', 'count', 'rank', 'range', 'approximate')
+        when indicators.kind in ('level', 'count', 'rank', 'range')
+            or (indicators.kind = 'approximate' and not indicators.each_year)
             then coalesce(base.period_year, indicators.base_year)
         else indicators.base_year
     end as start_year,

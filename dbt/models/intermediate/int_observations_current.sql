@@ -1,13 +1,21 @@
 -- The value in force for each (region, indicator, period): the latest vintage known at
--- the `as_of` date. Vintages are ordered by when their file was loaded (a resubmission
--- arrives after what it revises), then, for files loaded together, by the submission date
--- their names declare (undated files first), then by file path.
+-- the `as_of` date. A vintage's date is the submission date its file declares (a 报送日期
+-- column or line, or a date in its name), else the day it was loaded. Vintages are ordered
+-- by that date; on the same date a final figure (最终核实) comes before one not marked and
+-- a preliminary one (初步核算); then the later load, then the file path and row.
 with
 
 observations as (
-    select * from {{ ref('stg_observations') }}
+    select
+        *,
+        coalesce(submitted_on, cast(loaded_at as date)) as vintage_date,
+    from {{ ref('stg_observations') }}
+),
+
+known as (
+    select * from observations
     {% if var('as_of', none) %}
-        where coalesce(submitted_on, cast(loaded_at as date)) <= cast('{{ var("as_of") }}' as date)
+        where vintage_date <= cast('{{ var("as_of") }}' as date)
     {% endif %}
 ),
 
@@ -21,6 +29,9 @@ ranked as (
         period_year,
         period_end_date,
         value,
+        is_outside_list,
+        comparable_growth_pct,
+        estimate_stage,
         unit,
         value_original,
         unit_original,
@@ -30,15 +41,20 @@ ranked as (
         source_sheet,
         source_row,
         submitted_on,
+        vintage_date,
         count(*) over (
             partition by region_code, indicator_code, period
         ) as vintages,
         row_number() over (
             partition by region_code, indicator_code, period
             order by
-                loaded_at desc, submitted_on desc nulls last, source_file desc, source_row desc
+                vintage_date desc,
+                case estimate_stage when 'final' then 2 when 'preliminary' then 0 else 1 end desc,
+                loaded_at desc,
+                source_file desc,
+                source_row desc
         ) as recency_rank
-    from observations
+    from known
 )
 
 select
@@ -50,6 +66,9 @@ select
     period_year,
     period_end_date,
     value,
+    is_outside_list,
+    comparable_growth_pct,
+    estimate_stage,
     unit,
     value_original,
     unit_original,
@@ -59,6 +78,7 @@ select
     source_sheet,
     source_row,
     submitted_on,
+    vintage_date,
     vintages,
 from ranked
 where recency_rank = 1

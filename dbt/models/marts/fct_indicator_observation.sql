@@ -13,6 +13,9 @@ select
     period_year,
     period_end_date,
     value,
+    is_outside_list,
+    comparable_growth_pct,
+    estimate_stage,
     unit,
     value_original,
     unit_original,
@@ -22,5 +25,6 @@ select
     source_sheet,
     source_row,
     submitted_on,
+    vintage_date,
     vintages,
 from observations

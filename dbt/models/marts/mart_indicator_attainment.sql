@@ -1,10 +1,14 @@
 -- Every plan target at its latest assessable period: the measures of
--- mart_attainment_history, plus how fresh its data is. Targets with no assessable
--- period still have a row: not_assessable (qualitative), achieved when the only figure
--- (the base) already meets the target, else no_data.
+-- mart_attainment_history, how fresh its data is and, once the target year has ended on
+-- the reference date (the `as_of` var, else the build date), the final verdict of the
+-- final evaluation (终期评估). Targets with no assessable period still have a row:
+-- not_assessable (qualitative), achieved when the only figure (the base) already meets the
+-- target, else no_data. After the target year only final statuses and grades are shown;
+-- the mid-course ones stay in mart_attainment_history.
 {% set reference_date %}
     {%- if var('as_of', none) -%} cast('{{ var("as_of") }}' as date) {%- else -%} current_date {%- endif -%}
 {% endset %}
+{% set margin = var('partly_met_margin') %}
 with
 
 indicators as (
@@ -20,7 +24,7 @@ history as (
         *,
         row_number() over (
             partition by plan_id, region_code, indicator_code
-            order by period_end_date desc
+            order by period_end_date desc, period desc
         ) as recency_rank,
         count(*) over (partition by plan_id, region_code, indicator_code) as periods_assessed,
     from {{ ref('mart_attainment_history') }}
@@ -28,6 +32,40 @@ history as (
 
 latest as (
     select * from history where recency_rank = 1
+),
+
+-- The figure that decides the final verdict: the target year's, and for totals and
+-- milestones the first period that met the target (a total reached stays reached).
+target_year_figures as (
+    select
+        history.plan_id,
+        history.region_code,
+        history.indicator_code,
+        history.period as final_period,
+        history.value_to_date as final_year_value,
+        history.actual_value as final_actual_value,
+        history.is_outside_list as final_is_outside_list,
+        history.is_preliminary as final_is_preliminary,
+        history.is_exceeded as final_is_exceeded,
+        history.status as final_row_status,
+        history.grade as final_row_grade,
+        history.years_met as final_years_met,
+    from history
+    where history.is_full_year and history.period_year = history.target_year
+),
+
+first_met as (
+    select
+        plan_id,
+        region_code,
+        indicator_code,
+        arg_min(period, period_end_date) as met_period,
+        arg_min(coalesce(actual_value, 1), period_end_date) as met_actual_value,
+        arg_min(is_preliminary, period_end_date) as met_is_preliminary,
+        arg_min(grade, period_end_date) as met_grade,
+    from history
+    where status = 'achieved' and period_year <= target_year
+    group by all
 ),
 
 -- The latest figure of any kind, for freshness and for targets with nothing to assess.
@@ -39,6 +77,8 @@ reported as (
         arg_max(period, period_end_date) as latest_reported_period,
         max(period_end_date) as latest_reported_on,
         arg_max(value, period_end_date) filter (where is_full_year) as latest_full_year_value,
+        arg_max(is_outside_list, period_end_date) filter (where is_full_year)
+            as latest_full_year_outside_list,
         arg_max(period, period_end_date) filter (where is_full_year) as latest_full_year,
     from {{ ref('int_observations_to_date') }}
     group by all
@@ -56,14 +96,16 @@ joined as (
         indicators.department_code,
         indicators.department_zh,
         indicators.department_en,
+        indicators.nature,
         indicators.unit,
         indicators.kind,
         indicators.comparator,
         indicators.cadence,
         indicators.target_value,
         indicators.target_upper,
+        targets.tolerance,
         indicators.target_year,
-        targets.start_year as base_period_year,
+        targets.base_period_year,
         targets.base_value,
         targets.base_value is not null and case
             when indicators.comparator = 'at_most' then targets.base_value <= indicators.target_value
@@ -72,24 +114,41 @@ joined as (
                     <= targets.tolerance * abs(indicators.target_value)
             else targets.base_value >= indicators.target_value
         end as base_meets_target,
+        -- Targets that hold every year: the years of the plan period.
+        case
+            when indicators.kind in ('annual', 'relational')
+                or (indicators.kind = 'approximate' and targets.each_year)
+                then indicators.target_year - indicators.base_year
+        end as years_required,
         coalesce(latest.period, reported.latest_full_year) as latest_period,
-        coalesce(latest.value_to_date, reported.latest_full_year_value) as latest_value,
+        -- The latest period's own figure: an override-only period has none.
+        case
+            when latest.plan_id is null then reported.latest_full_year_value
+            else latest.value_to_date
+        end as latest_value,
+        case
+            when latest.plan_id is null then coalesce(reported.latest_full_year_outside_list, false)
+            else latest.is_outside_list
+        end as is_outside_list,
         case
             when latest.plan_id is null then reported.latest_full_year_value
             else latest.actual_value
-        end as actual_value,
+        end as latest_actual_value,
         latest.* exclude (
             plan_id, region_code, indicator_code, period, period_year, kind, comparator,
             target_value, target_upper, target_year, base_period_year, base_value,
             value_to_date, actual_value, status, calculated_status, grade, grade_zh,
-            recency_rank, periods_assessed
+            recency_rank, periods_assessed, is_outside_list, years_required
         ),
         latest.status as history_status,
         latest.calculated_status as history_calculated_status,
         latest.grade as history_grade,
         coalesce(latest.periods_assessed, 0) as periods_assessed,
+        target_year_figures.* exclude (plan_id, region_code, indicator_code),
+        first_met.* exclude (plan_id, region_code, indicator_code),
         reported.latest_reported_period,
         reported.latest_reported_on,
+        {{ reference_date }} > make_date(indicators.target_year, 12, 31) as is_final,
     from indicators
     left join targets
         on
@@ -101,6 +160,16 @@ joined as (
             indicators.plan_id = latest.plan_id
             and indicators.region_code = latest.region_code
             and indicators.indicator_code = latest.indicator_code
+    left join target_year_figures
+        on
+            indicators.plan_id = target_year_figures.plan_id
+            and indicators.region_code = target_year_figures.region_code
+            and indicators.indicator_code = target_year_figures.indicator_code
+    left join first_met
+        on
+            indicators.plan_id = first_met.plan_id
+            and indicators.region_code = first_met.region_code
+            and indicators.indicator_code = first_met.indicator_code
     left join reported
         on
             indicators.plan_id = reported.plan_id
@@ -108,27 +177,102 @@ joined as (
             and indicators.indicator_code = reported.indicator_code
 ),
 
-assessed as (
+-- The final verdict (dbt/docs/attainment.md): met, partly met, not met, no final figure or
+-- not assessable.
+verdicts as (
     select
         *,
         case
             when kind = 'qualitative' then 'not_assessable'
+            when kind = 'milestone'
+                then case when met_period is not null then 'met' else 'not_met' end
+            when kind = 'cumulative' and final_period is null
+                then case when met_period is not null then 'met' else 'no_final_data' end
+            when final_period is null then 'no_final_data'
+            when final_row_status = 'achieved' then 'met'
+            when years_required is not null
+                then case when coalesce(final_years_met, 0) = 0 then 'not_met' else 'partly_met' end
+            when final_is_outside_list then 'not_met'
+            when kind = 'range' and final_actual_value >= target_value * (1 - {{ margin }})
+                then 'partly_met'
+            when kind = 'approximate'
+                and abs(final_actual_value - target_value)
+                <= (tolerance + {{ margin }}) * abs(target_value)
+                then 'partly_met'
+            else 'not_met'
+        end as verdict,
+        -- The figure the verdict rests on.
+        case
+            when kind = 'milestone' then coalesce(met_period, final_period, latest_period)
+            when kind = 'cumulative' and final_period is null then met_period
+            else final_period
+        end as verdict_period,
+        case
+            when kind = 'milestone' then case when met_period is not null then 1.0 else 0.0 end
+            when kind = 'cumulative' and final_period is null then met_actual_value
+            when kind = 'cumulative' then final_actual_value
+            else final_year_value
+        end as verdict_value,
+        case
+            when kind in ('milestone', 'cumulative') and final_period is null then met_is_preliminary
+            else final_is_preliminary
+        end as verdict_is_preliminary,
+    from joined
+),
+
+assessed as (
+    select
+        *,
+        case when is_final then verdict end as final_verdict,
+        case when is_final then verdict_period end as target_year_period,
+        case when is_final then round(verdict_value, 4) end as target_year_value,
+        case
+            when kind = 'qualitative' then 'not_assessable'
+            when is_final
+                then case verdict
+                    when 'met' then 'achieved'
+                    when 'no_final_data' then 'no_data'
+                    else 'off_track'
+                end
             when history_status is not null then history_status
             when base_meets_target then 'achieved'
             else 'no_data'
         end as status,
         case
             when kind = 'qualitative' then 'not_assessable'
+            when is_final and history_calculated_status in ('on_track', 'at_risk', 'pending')
+                then case verdict
+                    when 'met' then 'achieved'
+                    when 'no_final_data' then 'no_data'
+                    else 'off_track'
+                end
             when history_calculated_status is not null then history_calculated_status
             when base_meets_target then 'achieved'
             else 'no_data'
         end as calculated_status,
         case
             when kind = 'qualitative' then 'not_applicable'
+            when is_final
+                then case verdict
+                    -- A total or a milestone reached before its year was reached early.
+                    when 'met' then case
+                        when kind in ('milestone', 'cumulative') and met_grade = 'ahead_of_schedule'
+                            then 'ahead_of_schedule'
+                        else 'achieved'
+                    end
+                    when 'no_final_data' then 'no_data'
+                    else 'not_achieved'
+                end
             when history_grade is not null then history_grade
             when base_meets_target then 'ahead_of_schedule'
             else 'no_data'
         end as grade,
+        -- The figure judged: the final one once the target year has ended.
+        case when is_final then round(verdict_value, 4) else latest_actual_value end as actual_value,
+        case when is_final then final_is_outside_list else is_outside_list end
+            as judged_is_outside_list,
+        case when is_final then verdict_is_preliminary else coalesce(is_preliminary, false) end
+            as judged_is_preliminary,
         -- When the next figure is due: a period's length after the latest one, plus the
         -- time departments take to report it (a month, 45 days, a quarter for a year).
         case cadence
@@ -136,7 +280,7 @@ assessed as (
             when 'quarterly' then latest_reported_on + interval 3 month + interval 45 day
             when 'annual' then latest_reported_on + interval 15 month
         end as next_figure_due_on,
-    from joined
+    from verdicts
 )
 
 select
@@ -150,6 +294,7 @@ select
     department_code,
     department_zh,
     department_en,
+    nature,
     unit,
     kind,
     method,
@@ -161,14 +306,18 @@ select
     base_value,
     latest_period,
     latest_value,
+    is_outside_list,
     actual_value,
     cumulative_value,
+    -- actual / target (target / actual for "at most"): 1.0 or more meets the target. A
+    -- figure of zero or less meets any "at most" target of zero or more: 1.0.
     case
         when kind in ('qualitative', 'relational') or actual_value is null then null
-        when comparator = 'at_most' and actual_value > 0
-            then round(target_value / actual_value, 4)
-        when comparator <> 'at_most' and target_value <> 0
-            then round(actual_value / target_value, 4)
+        when comparator = 'at_most' and actual_value <= 0
+            then case when actual_value <= target_value then 1.0 end
+        when comparator = 'at_most' then round(target_value / actual_value, 4)
+        when target_value = 0 then case when actual_value >= 0 then 1.0 else 0.0 end
+        else round(actual_value / target_value, 4)
     end as completion_ratio,
     elapsed_share,
     expected_value,
@@ -176,20 +325,31 @@ select
     progress_ratio,
     growth_rate,
     reference_growth_rate,
+    growth_basis,
     annual_pace,
     projected_value,
     projected_year_total,
     required_annual_growth,
     required_annual_amount,
-    years_met,
+    case when is_final and years_required is not null then coalesce(final_years_met, years_met) else years_met end
+        as years_met,
     years_assessed,
+    years_required,
     years_missing,
-    is_exceeded,
+    case when is_final then coalesce(final_is_exceeded, false) and verdict = 'met' else is_exceeded end
+        as is_exceeded,
     reached_on,
     status,
     calculated_status,
     grade,
     {{ grade_zh('grade') }} as grade_zh,
+    is_final,
+    final_verdict,
+    {{ verdict_zh('final_verdict') }} as final_verdict_zh,
+    target_year_period,
+    target_year_value,
+    coalesce(judged_is_preliminary, false) as is_preliminary,
+    coalesce(is_final and verdict in ('not_met', 'partly_met'), false) as is_past_deadline,
     coalesce(is_overridden, false) as is_overridden,
     override_reason,
     override_reviewed_by,
