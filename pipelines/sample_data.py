@@ -29,8 +29,20 @@ Row = tuple[str, str, object, str, str]
 # Values are year-end levels or stocks, except for cumulative and annual targets, whose
 # values are the year's flow. `None` is a figure not available ("—" in the file).
 
-# 统计局: GDP also by quarter (year to date), as quarterly accounts are published.
+# 统计局: GDP also by quarter (year to date), as quarterly accounts are published. Each row
+# says when it was reported (报送日期): a year's GDP is verified (最终核实) in the December
+# after it, 2025's is still the preliminary figure (初步核算); growth at comparable prices
+# (可比价增速) comes beside GDP and incomes.
 GDP = {2020: 560.0, 2021: 625.3, 2022: 668.0, 2023: 712.4, 2024: 756.9, 2025: 801.5}
+COMPARABLE_GROWTH = {  # % on the year before, at comparable prices
+    "gdp": {2021: 8.9, 2022: 4.6, 2023: 6.1, 2024: 5.8, 2025: 5.6},
+    "urban_disposable_income": {2021: 7.4, 2022: 4.1, 2023: 6.4, 2024: 5.8, 2025: 5.4},
+    "rural_disposable_income": {2021: 9.6, 2022: 5.0, 2023: 7.1, 2024: 6.4, 2025: 6.1},
+}
+# When each statistic of a year is reported, as (months, day) after the year ends.
+REPORTED_AFTER_YEAR = {"urbanization_rate": (3, 15), "rd_spending_share_gdp": (9, 30),
+                       "county_economy_top100": (7, 20), "urban_disposable_income": (1, 20),
+                       "rural_disposable_income": (1, 20)}  # fmt: skip
 GDP_YTD_SHARES = (0.226, 0.485, 0.737)  # Q1, H1 and Q1-Q3 as a share of the year
 GDP_2025_YTD = (181.2, 388.6, 590.7)
 STATISTICS: dict[str, tuple[str, dict[int, float | None], str]] = {
@@ -39,9 +51,9 @@ STATISTICS: dict[str, tuple[str, dict[int, float | None], str]] = {
     # R&D spending is published a year late: 2025 is not out yet.
     "rd_spending_share_gdp": ("%", {2020: 1.45, 2021: 1.62, 2022: 1.80, 2023: 1.96,
                                     2024: 2.12, 2025: None}, "2025年数据尚未发布"),
-    # Outside the top 100 the list gives no rank.
-    "county_economy_top100": ("位", {2020: None, 2021: None, 2022: None, 2023: 98, 2024: 93,
-                                     2025: 89}, "未入围"),
+    # Outside the top 100 the list gives no rank: 未进入百强.
+    "county_economy_top100": ("位", {2020: "未进入百强", 2021: "未进入百强", 2022: "未进入百强",
+                                     2023: 98, 2024: 93, 2025: 89}, "未入围"),
     "urban_disposable_income": ("元", {2020: 37520, 2021: 40710, 2022: 43230, 2023: 46170,
                                        2024: 48940, 2025: 51680}, ""),
     "rural_disposable_income": ("元", {2020: 19860, 2021: 22025, 2022: 23570, 2023: 25360,
@@ -98,7 +110,7 @@ ECONOMY_OUTPUT_WAN_YUAN = {  # 万元 under a unit line; the registry's unit is 
     "长寿食品产业产值": (1_820_000, 2_100_000, 2_480_000, 2_760_000, 3_010_000, 3_300_000),
 }
 PARK_SHARE = (68.5, 71.2, 73.9, 75.8, 77.6, 78.9)
-INDUSTRY_TOP100 = (None, None, 99, 95, 92, 90)
+INDUSTRY_TOP100 = ("榜外", "榜外", 99, 95, 92, 90)
 # Tech-upgrade investment growth (%), year to date, from 1-2月 (January and February are
 # reported together) to 1-12月; 2025 to October so far.
 TECH_UPGRADE_GROWTH = {
@@ -221,20 +233,35 @@ def _write_rows(sheet, first_row: int, rows: Iterable[Row], numeric: bool = Fals
     return row
 
 
+def _after(year: int, months: int, day: int) -> str:
+    """The date `months` months after the end of `year`, on `day`."""
+    return dt.date(year + 1 + (months - 1) // 12, (months - 1) % 12 + 1, day).isoformat()
+
+
 def _statistics(folder: Path) -> list[Path]:
-    """统计局: UTF-8 CSV with a region column; GDP also by quarter, year to date."""
+    """统计局: UTF-8 CSV with a region column; GDP also by quarter, year to date; when each
+    figure was reported, whether it is preliminary or final, growth at comparable prices."""
     rows: list[list[object]] = []
     for year, value in GDP.items():
         ytd = GDP_2025_YTD if year == 2025 else (round(value * s, 1) for s in GDP_YTD_SHARES)
         for month, part in zip((3, 6, 9), ytd, strict=True):
-            rows.append([REGION, "gdp", f"{year}年1-{month}月", part, "亿元", NOTE])
-        rows.append([REGION, "gdp", f"{year}", value, "亿元", NOTE])
+            reported = dt.date(year, month + 1, 20).isoformat()
+            rows.append([REGION, "gdp", f"{year}年1-{month}月", part, "亿元", "", "初步核算",
+                         reported, NOTE])  # fmt: skip
+        stage, reported = ("初步核算", _after(year, 1, 25)) if year == 2025 else (
+            "最终核实", _after(year, 12, 20))  # fmt: skip
+        growth = COMPARABLE_GROWTH["gdp"].get(year, "")
+        rows.append([REGION, "gdp", f"{year}", value, "亿元", growth, stage, reported, NOTE])
     for code, (unit, values, missing_note) in STATISTICS.items():
         for year, value in values.items():
-            note = missing_note if value is None else NOTE
-            rows.append([REGION, code, f"{year}", value, unit, note])
+            note = missing_note if value is None or isinstance(value, str) else NOTE
+            growth = COMPARABLE_GROWTH.get(code, {}).get(year, "")
+            reported = _after(year, *REPORTED_AFTER_YEAR[code])
+            rows.append([REGION, code, f"{year}", value, unit, growth, "", reported, note])
     path = folder / "stats_bureau_2020-2025.csv"
-    _write_csv(path, ["地区代码", *COLUMNS_ZH], rows, "utf-8")
+    header = ["地区代码", "指标代码", "时期", "数值", "单位", "可比价增速(%)", "数据性质", "报送日期",
+              "备注"]  # fmt: skip
+    _write_csv(path, header, rows, "utf-8")
 
     # A revised resubmission: the 2024 urbanization rate corrected after the census check.
     revision = folder / "stats_bureau_revision_2026-02-10.csv"
@@ -251,8 +278,8 @@ def _market_regulation(folder: Path) -> list[Path]:
     """市场监管局: one sheet per year, patents by quarter (2020, the base year, as a whole)."""
     path = folder / "patents_2020-2025.xlsx"
     workbook = new_workbook(path)
-    lines = ["填报单位：市市场监督管理局"]
     for year in YEARS:
+        lines = ["填报单位：市市场监督管理局", f"报送日期：{_after(year, 1, 15)}"]
         rows: list[Row] = []
         for code, (base, by_year) in PATENTS.items():
             if year == 2020:
@@ -292,15 +319,17 @@ def _science_tech(folder: Path) -> list[Path]:
 
 def _development_reform(folder: Path) -> list[Path]:
     """发改局: GBK CSV, no region column (taken from the folder), projects year to date."""
-    rows: list[Row] = []
+    rows: list[list[object]] = []
     for code, by_year in PROJECTS.items():
         for year, quarters in by_year.items():
             for month, count in zip((3, 6, 9, 12), quarters, strict=True):
                 if count is not None:
-                    rows.append((code, f"{year}年1-{month}月", count, "个", NOTE))
-    rows += _by_year("energy_intensity_gdp", "吨标准煤/万元", ENERGY_INTENSITY)
+                    reported = (dt.date(year, month, 1) + dt.timedelta(days=45)).isoformat()
+                    rows.append([code, f"{year}年1-{month}月", count, "个", reported, NOTE])
+    rows += [[*row[:4], _after(int(row[1]), 2, 28), row[4]]
+             for row in _by_year("energy_intensity_gdp", "吨标准煤/万元", ENERGY_INTENSITY)]  # fmt: skip
     path = folder / "development_reform_bureau_2020-2025.csv"
-    _write_csv(path, COLUMNS_ZH, rows, "gbk")
+    _write_csv(path, ["指标代码", "时期", "数值", "单位", "报送日期", "备注"], rows, "gbk")
     return [path]
 
 
@@ -370,8 +399,9 @@ def _culture_tourism(folder: Path) -> list[Path]:
         rows += _by_year(code, unit, values)
     for code, answers in CULTURE_MILESTONES.items():
         rows += _by_year(code, "是/否", answers)
+    dated = [[*row[:4], _after(int(row[1]), 1, 10), row[4]] for row in rows]
     csv_path = folder / "culture_tourism_bureau_2020-2025.csv"
-    _write_csv(csv_path, COLUMNS_ZH, rows, "gb18030")
+    _write_csv(csv_path, ["指标代码", "时期", "数值", "单位", "报送日期", "备注"], dated, "gb18030")
     return [path, csv_path]
 
 
@@ -449,7 +479,7 @@ def _ecology(folder: Path) -> list[Path]:
 
 
 def _health(folder: Path) -> list[Path]:
-    """卫健局: a milestone reported in the month it was reached."""
+    """卫健局: a milestone reported for the day it was reached."""
     path = folder / "health_commission_2024-11-28.csv"
     _write_csv(
         path,
@@ -457,7 +487,7 @@ def _health(folder: Path) -> list[Path]:
         [
             (
                 "tertiary_hospital",
-                "2024年11月",
+                "2024年11月28日",
                 "是",
                 "",
                 "市人民医院通过三级甲等综合医院评审（样例）",

@@ -135,11 +135,47 @@ def read_table(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -
 PUBLISHED_STORAGE_VERSION = "v1.0.0"
 
 
+class UnpublishableError(RuntimeError):
+    """The working file's last dbt command did not pass: it is not published."""
+
+
+def check_last_build(connection: duckdb.DuckDBPyConnection, catalog: str) -> tuple:
+    """The last dbt command recorded in the working file (dbt's on-run hooks write
+    `meta.dbt_invocations`): (command, as_of, finished_at). Raises UnpublishableError when
+    none is recorded, or the last one failed or never ended (killed half-way)."""
+    (recorded,) = connection.execute(
+        "select count(*) from duckdb_tables() where database_name = ? "
+        "and schema_name = 'meta' and table_name = 'dbt_invocations'",
+        [catalog],
+    ).fetchone()
+    last = None
+    if recorded:
+        last = connection.execute(
+            f"select command, as_of, finished_at, passed, failures "
+            f"from {catalog}.meta.dbt_invocations order by started_at desc limit 1"
+        ).fetchone()
+    if last is None:
+        raise UnpublishableError(
+            "工作库中没有 dbt 构建记录，不予发布 / the working file records no dbt build: "
+            "not published (run `python -m pipelines run`)"
+        )
+    command, as_of, finished_at, passed, failures = last
+    if finished_at is None or not passed:
+        how_zh = "未结束（被中断）" if finished_at is None else f"失败（{failures} 项未通过）"
+        how_en = "never ended (interrupted)" if finished_at is None else f"failed ({failures} failures)"
+        raise UnpublishableError(
+            f"工作库最近一次 dbt {command} {how_zh}，不予发布；已发布的版本保持不变 / the working "
+            f"file's last dbt {command} {how_en}: not published; the published file is unchanged"
+        )
+    return command, as_of, finished_at
+
+
 def publish(work: Path, published: Path, storage_version: str = PUBLISHED_STORAGE_VERSION) -> int:
     """Copy the working file into a new file and rename it over `published` atomically.
 
     Readers holding the old file keep reading it; a failure or a kill before the rename
-    leaves `published` exactly as it was. Call while holding the lock. Returns the number
+    leaves `published` exactly as it was. A working file whose last dbt command did not
+    pass is refused (UnpublishableError). Call while holding the lock. Returns the number
     of tables and views published.
     """
     temporary = published.with_name(f".{published.name}.{os.getpid()}.publishing")
@@ -149,6 +185,7 @@ def publish(work: Path, published: Path, storage_version: str = PUBLISHED_STORAG
         # The working file is attached under its own catalog name, so the views dbt wrote
         # (`"indicators"."staging"...`) bind as they will for readers of the published file.
         connection.execute(f"attach '{work}' as {work.stem} (read_only)")
+        check_last_build(connection, work.stem)
         connection.execute(
             f"attach '{temporary}' as published (storage_version '{storage_version}')"
         )
