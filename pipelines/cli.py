@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
+import shutil
 import sys
 import unicodedata
 from collections.abc import Sequence
@@ -21,6 +23,7 @@ ATTAINMENT_COLUMNS = (
     "progress_ratio",
     "status",
     "grade_zh",
+    "final_verdict_zh",
 )
 STATUSES = ("achieved", "on_track", "at_risk", "off_track", "pending", "no_data", "not_assessable")
 
@@ -88,15 +91,24 @@ def attainment_table(
         "select status, count(*) from marts.mart_indicator_attainment "
         "group by status order by status"
     )
+    verdict_query = (
+        "select plan_id, region_code, summary_zh from marts.mart_evaluation_summary "
+        "where group_type = 'all' and summary_zh is not null order by all"
+    )
     # The published file: opened read-only, without the lock; a run replaces it by rename.
     with duckdb.connect(str(path), read_only=True) as connection:
         try:
             rows = connection.execute(query, params).fetchall()
             counts = connection.execute(summary_query).fetchall()
+            verdicts = connection.execute(verdict_query).fetchall()
         except duckdb.CatalogException:
             return "No attainment mart yet: no run has reached the marts."
     summary = ", ".join(f"{name} {count}" for name, count in counts)
-    return f"{format_table(ATTAINMENT_COLUMNS, rows)}\n\nAll targets: {summary}"
+    finals = "".join(
+        f"\nFinal evaluation 终期评估 {plan} {region}: {sentence}"
+        for plan, region, sentence in verdicts
+    )
+    return f"{format_table(ATTAINMENT_COLUMNS, rows)}\n\nAll targets: {summary}{finals}"
 
 
 def _instance():  # noqa: ANN202 - dagster is imported lazily
@@ -155,6 +167,62 @@ def run_pipeline() -> bool:
     errors = [e for e in failed_checks if e.severity == dg.AssetCheckSeverity.ERROR]
     # Rejected files are warnings: the department resends them, the rest of the run stands.
     return result.success and not errors
+
+
+def as_of_date(text: str) -> str:
+    """An `--as-of` argument: a calendar day, YYYY-MM-DD."""
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"日期应写作 YYYY-MM-DD / expected a date as YYYY-MM-DD, got {text!r}"
+        ) from None
+
+
+def use_snapshot(as_of: str) -> None:
+    """Point this process at the warehouse as of `as_of` (its own directory, so the present
+    stays published), seeded with the present working file's vintages when there is one."""
+    from pipelines.warehouse import exclusive_access
+
+    present = settings.work_database_path()
+    snapshot = settings.snapshot_dir(as_of)
+    os.environ[settings.WAREHOUSE_DIR_ENV] = str(snapshot)
+    os.environ[settings.AS_OF_ENV] = as_of
+    work = settings.work_database_path()
+    if present.exists():
+        with exclusive_access(present), exclusive_access(work):
+            temporary = work.with_name(f".{work.name}.{os.getpid()}.seeding")
+            shutil.copyfile(present, temporary)
+            os.replace(temporary, work)
+
+
+def evaluate(plan_id: str, region_code: str, as_of: str | None) -> int:
+    """`evaluate`: the 主要指标完成情况表 of one plan and region, as xlsx and CSV."""
+    import duckdb
+
+    from pipelines.evaluation import evaluation_table, write_evaluation
+
+    folder = settings.evaluations_dir()
+    if as_of:
+        use_snapshot(as_of)
+        if not run_pipeline():
+            print("The as-of build failed; nothing was written.", file=sys.stderr)
+            return 1
+    path = settings.warehouse_path()
+    if not path.exists():
+        raise SystemExit(f"No warehouse at {path}: run `make run` first.")
+    with duckdb.connect(str(path), read_only=True) as connection:
+        try:
+            table = evaluation_table(connection, plan_id, region_code)
+        except LookupError as error:
+            print(error, file=sys.stderr)
+            return 1
+    for written in write_evaluation(table, folder):
+        print(written)
+    print(f"{table.title}，评估基准日 {table.evaluated_on}")
+    if table.summary_zh:
+        print(table.summary_zh)
+    return 0
 
 
 def check_files(files: Sequence[str]) -> int:
@@ -236,7 +304,27 @@ def bench_command(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipelines", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="materialize every asset on the files in PLAN_RAW_DIR")
+    run = commands.add_parser("run", help="materialize every asset on the files in PLAN_RAW_DIR")
+    run.add_argument(
+        "--as-of",
+        type=as_of_date,
+        help="build the warehouse as it stood on this date (YYYY-MM-DD) into "
+        "$PLAN_WAREHOUSE_DIR/snapshots/as_of_<date>/; the present stays published",
+    )
+    evaluation = commands.add_parser(
+        "evaluate",
+        help="write the evaluation table (主要指标完成情况表) of a plan and region as xlsx and CSV "
+        "under $PLAN_WAREHOUSE_DIR/evaluations/: final once the target year has ended, "
+        "mid-term before",
+    )
+    evaluation.add_argument("--plan", required=True, help="plan_id")
+    evaluation.add_argument("--region", required=True, help="region_code")
+    evaluation.add_argument(
+        "--as-of",
+        type=as_of_date,
+        help="evaluate as of this date (YYYY-MM-DD): builds the warehouse as it stood then "
+        "(as `run --as-of` does); default: the published warehouse",
+    )
     status = commands.add_parser("status", help="print the attainment table")
     status.add_argument("--plan", help="only this plan_id")
     status.add_argument("--region", help="only this region_code")
@@ -294,7 +382,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
+    if args.command == "evaluate":
+        return evaluate(args.plan, args.region, args.as_of)
     if args.command == "run":
+        if args.as_of:
+            use_snapshot(args.as_of)
         ok = run_pipeline()
         print(f"Warehouse: {settings.warehouse_path()}")
         if settings.warehouse_path().exists():
@@ -315,13 +407,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 0
     if args.command == "publish":
-        from pipelines.warehouse import exclusive_access, publish
+        from pipelines.warehouse import UnpublishableError, exclusive_access, publish
 
         work = settings.work_database_path()
         if not work.exists():
             raise SystemExit(f"No working file at {work}: run `make run` first.")
-        with exclusive_access(work):
-            relations = publish(work, settings.warehouse_path())
+        try:
+            with exclusive_access(work):
+                relations = publish(work, settings.warehouse_path())
+        except UnpublishableError as error:
+            print(error, file=sys.stderr)
+            return 1
         print(f"Published {relations} tables and views to {settings.warehouse_path()}")
         return 0
     if args.command == "manifest":

@@ -47,7 +47,9 @@ class Period:
 
 # A day, as clerks write one: 2024-02-06, 2024/2/6, 2024.2.6, 2024年2月6日; an Excel date
 # cell read as text carries a midnight time.
-_DAY = re.compile(r"^(\d{4})(?:[-/.](\d{1,2})[-/.](\d{1,2})|年(\d{1,2})月(\d{1,2})[日号])(?:00:00:00)?$")
+_DAY = re.compile(
+    r"^(\d{4})(?:[-/.](\d{1,2})[-/.](\d{1,2})|年(\d{1,2})月(\d{1,2})[日号])(?:00:00:00)?$"
+)
 
 
 def parse_date(text: str) -> dt.date | None:
@@ -56,7 +58,11 @@ def parse_date(text: str) -> dt.date | None:
     match = _DAY.match(cleaned)
     if match is None:
         return None
-    year, month, day = match.group(1), match.group(2) or match.group(4), match.group(3) or match.group(5)
+    year, month, day = (
+        match.group(1),
+        match.group(2) or match.group(4),
+        match.group(3) or match.group(5),
+    )
     try:
         return dt.date(int(year), int(month), int(day))
     except ValueError:

@@ -26,6 +26,8 @@ from urllib.parse import quote
 
 import duckdb
 
+from pipelines.evaluation import COLUMNS as EVALUATION_COLUMNS
+from pipelines.evaluation import EvaluationTable, build_table
 from pipelines.exports import temporary_beside
 from pipelines.processes import cores, spawn_context
 
@@ -388,6 +390,8 @@ def _card(row: dict, history: list[dict]) -> str:
         _fact("进度比", "Progress ratio", format_number(row["progress_ratio"])),
         _fact("评价", "Grade", row["grade_zh"] or "—"),
     ]
+    if row["final_verdict_zh"]:
+        facts.append(_fact("终期评估", "Final verdict", row["final_verdict_zh"]))
     if row["method"] == "cumulative":
         facts.append(_fact("累计完成", "Completion", format_share(row["completion_ratio"])))
     if row["projected_value"] is not None:
@@ -462,6 +466,8 @@ dl{display:grid;grid-template-columns:1fr 1fr;gap:2px 12px;margin:8px 0 0;font-s
 dt{color:#57606a}dd{margin:0 0 4px}
 .note{font-size:12px;background:#fff8c5;padding:4px 6px;margin:6px 0 0}
 .owner{font-size:12px;color:#57606a;margin:6px 0 0}
+.evaluation td{white-space:nowrap}
+.evaluation td:nth-child(3),.evaluation td:last-child{white-space:normal;text-align:left}
 .legend span{display:inline-block;margin-right:14px;font-size:12px}
 .legend i{display:inline-block;width:18px;height:0;border-top:2px solid;vertical-align:middle;
 margin-right:4px}
@@ -516,8 +522,42 @@ def _groups(rows: list[dict], code: str, zh: str, en: str) -> list[dict]:
     return list(groups.values())
 
 
-def render_page(plan: dict, rows: list[dict], history: dict[str, list[dict]]) -> str:
-    """One plan and region's report: status tiles, summaries, filters and a card per target."""
+def _evaluation_cell(name: str, value: object) -> str:
+    if value is None:
+        return "—"
+    if name == "完成率":
+        return format_share(value)
+    if isinstance(value, float):
+        return format_number(value)
+    return _e(value)
+
+
+def evaluation_section(table: EvaluationTable) -> str:
+    """The evaluation table officials file (as `python -m pipelines evaluate` writes it)."""
+    kind_en = "Final evaluation" if table.is_final else "Mid-term evaluation"
+    head = "".join(f"<th>{_e(name)}</th>" for name in table.columns)
+    body = "".join(
+        f'<tr data-indicator="{_e(row["indicator_code"])}">'
+        + "".join(f"<td>{_evaluation_cell(name, row[name])}</td>" for name in EVALUATION_COLUMNS)
+        + "</tr>"
+        for row in table.rows
+    )
+    summary = f'<p class="meta">{_e(table.summary_zh)}</p>' if table.summary_zh else ""
+    return (
+        f'<section class="evaluation" id="evaluation"><h2>主要指标完成情况表（{table.kind_zh}）'
+        f" <small>{kind_en}, as of {table.evaluated_on}</small></h2>{summary}"
+        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></section>"
+    )
+
+
+def render_page(
+    plan: dict,
+    rows: list[dict],
+    history: dict[str, list[dict]],
+    evaluation: EvaluationTable | None = None,
+) -> str:
+    """One plan and region's report: status tiles, summaries, the evaluation table, filters
+    and a card per target."""
     counts = status_counts(rows)
     tiles = "".join(
         f'<div class="tile" style="border-color:{colour}" data-status="{status}">'
@@ -577,6 +617,7 @@ def render_page(plan: dict, rows: list[dict], history: dict[str, list[dict]]) ->
         + _summary_table(
             "department", "按责任部门 <small>By responsible department</small>", departments
         )
+        + (evaluation_section(evaluation) if evaluation else "")
         + f"<h2>各项指标 <small>Targets</small></h2>{legend}{filters}"
         + "".join(cards)
         + f"</main><script>{SCRIPT}</script></body></html>\n"
@@ -629,7 +670,7 @@ class _Follower:
 
 ATTAINMENT_QUERY = """
 select attainment.*, indicator.notes as registry_notes, indicator.plan_title_zh,
-    indicator.region_name_zh
+    indicator.region_name_zh, indicator.base_year, indicator.source_start, indicator.tolerance
 from marts.mart_indicator_attainment as attainment
 join marts.dim_indicator as indicator using (plan_id, region_code, indicator_code)
 where {share}
@@ -650,6 +691,13 @@ join marts.dim_indicator as indicator using (region_code, indicator_code)
 where indicator.kind = 'qualitative' and observation.value is not null and {share}
 order by indicator.plan_id, observation.region_code, observation.indicator_code,
     observation.period_end_date, observation.period
+"""
+
+
+EVALUATION_SUMMARY_QUERY = """
+select plan_id, region_code, summary_zh, midterm_summary_zh from marts.mart_evaluation_summary
+where group_type = 'all' and {share}
+order by plan_id, region_code
 """
 
 
@@ -678,6 +726,7 @@ def _write_pages(
         qualitative = _Follower(
             groups(QUALITATIVE_QUERY, "indicator.plan_id", "observation.region_code")
         )
+        summaries = _Follower(groups(EVALUATION_SUMMARY_QUERY, "plan_id", "region_code"))
         for key, rows in groups(ATTAINMENT_QUERY, "plan_id", "region_code"):
             series: dict[str, list[dict]] = defaultdict(list)
             for row in history.rows_for(key) + qualitative.rows_for(key):
@@ -688,7 +737,12 @@ def _write_pages(
                 "plan_title_zh": rows[0]["plan_title_zh"],
                 "region_name_zh": rows[0]["region_name_zh"],
             }
-            _write(folder / page_name(*key), render_page(plan, rows, series))
+            summary = summaries.rows_for(key)
+            evaluation = build_table(
+                rows,
+                (summary[0]["summary_zh"], summary[0]["midterm_summary_zh"]) if summary else None,
+            )
+            _write(folder / page_name(*key), render_page(plan, rows, series, evaluation))
             pages.append((plan, status_counts(rows)))
     return pages
 

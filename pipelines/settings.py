@@ -16,6 +16,8 @@ EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 
 RAW_DIR_ENV = "PLAN_RAW_DIR"
 WAREHOUSE_DIR_ENV = "PLAN_WAREHOUSE_DIR"
+# The reference date of an as-of build (YYYY-MM-DD), read by dbt's `as_of` var.
+AS_OF_ENV = "PLAN_AS_OF"
 WAREHOUSE_FILE_NAME = "indicators.duckdb"
 
 
@@ -62,6 +64,18 @@ def exports_dir() -> Path:
 def reports_dir() -> Path:
     """The static HTML attainment report: `$PLAN_WAREHOUSE_DIR/reports/`."""
     return warehouse_dir() / "reports"
+
+
+def evaluations_dir() -> Path:
+    """The evaluation tables officials file: `$PLAN_WAREHOUSE_DIR/evaluations/`."""
+    return warehouse_dir() / "evaluations"
+
+
+def snapshot_dir(as_of: str) -> Path:
+    """The warehouse directory of a build as of a past date (`run --as-of`), inside the
+    present one: `$PLAN_WAREHOUSE_DIR/snapshots/as_of_<date>/`, with its own working and
+    published files, exports and report, so the present stays published."""
+    return warehouse_dir() / "snapshots" / f"as_of_{as_of}"
 
 
 def export_absolute_paths() -> None:

@@ -162,7 +162,9 @@ def check_last_build(connection: duckdb.DuckDBPyConnection, catalog: str) -> tup
     command, as_of, finished_at, passed, failures = last
     if finished_at is None or not passed:
         how_zh = "未结束（被中断）" if finished_at is None else f"失败（{failures} 项未通过）"
-        how_en = "never ended (interrupted)" if finished_at is None else f"failed ({failures} failures)"
+        how_en = (
+            "never ended (interrupted)" if finished_at is None else f"failed ({failures} failures)"
+        )
         raise UnpublishableError(
             f"工作库最近一次 dbt {command} {how_zh}，不予发布；已发布的版本保持不变 / the working "
             f"file's last dbt {command} {how_en}: not published; the published file is unchanged"

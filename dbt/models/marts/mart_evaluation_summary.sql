@@ -1,6 +1,7 @@
 -- The final evaluation in the words officials write (“M 项指标中完成 K 项，完成率 X%”): per
 -- plan and region, pillar and department, the targets whose year has ended on the
--- reference date, counted by final verdict.
+-- reference date, counted by final verdict; and the mid-term reading of every target by
+-- grade (提前实现, 快于预期 ...).
 with
 
 attainment as (
@@ -11,18 +12,41 @@ grouped as (
     select
         plan_id, region_code, 'all' as group_type, 'all' as group_code,
         '全部指标' as group_name_zh, 'All targets' as group_name_en, is_final, final_verdict,
-        freshness_checked_on,
+        grade, freshness_checked_on,
     from attainment
     union all
     select
         plan_id, region_code, 'pillar', pillar_zh, pillar_zh, pillar_en, is_final, final_verdict,
-        freshness_checked_on,
+        grade, freshness_checked_on,
     from attainment
     union all
     select
         plan_id, region_code, 'department', department_code, department_zh, department_en,
-        is_final, final_verdict, freshness_checked_on,
+        is_final, final_verdict, grade, freshness_checked_on,
     from attainment
+),
+
+-- Grades in the order a mid-term review lists them.
+grade_counts as (
+    select
+        plan_id, region_code, group_type, group_code, grade, count(*) as targets,
+        list_position(
+            ['ahead_of_schedule', 'achieved', 'faster_than_expected', 'as_expected', 'lagging',
+             'not_achieved', 'pending', 'no_data', 'not_applicable'],
+            grade
+        ) as grade_order,
+    from grouped
+    group by all
+),
+
+midterm as (
+    select
+        plan_id, region_code, group_type, group_code,
+        string_agg(
+            printf('%s %d 项', {{ grade_zh('grade') }}, targets), '，' order by grade_order
+        ) as grades_zh,
+    from grade_counts
+    group by all
 ),
 
 counts as (
@@ -46,10 +70,10 @@ counts as (
 )
 
 select
-    plan_id,
-    region_code,
-    group_type,
-    group_code,
+    counts.plan_id,
+    counts.region_code,
+    counts.group_type,
+    counts.group_code,
     group_name_zh,
     group_name_en,
     evaluated_on,
@@ -71,4 +95,6 @@ select
         '%d of %d targets met (%.1f%%); %d partly met, %d not met, %d without a final figure, %d not assessable',
         met, targets_due, 100.0 * met / targets_due, partly_met, not_met, no_final_data, not_assessable
     ) end as summary_en,
+    printf('%d 项指标中：%s', targets, midterm.grades_zh) as midterm_summary_zh,
 from counts
+inner join midterm using (plan_id, region_code, group_type, group_code)

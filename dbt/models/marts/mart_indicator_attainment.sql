@@ -306,7 +306,7 @@ select
     base_value,
     latest_period,
     latest_value,
-    is_outside_list,
+    coalesce(judged_is_outside_list, false) as is_outside_list,
     actual_value,
     cumulative_value,
     -- actual / target (target / actual for "at most"): 1.0 or more meets the target. A
