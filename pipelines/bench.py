@@ -58,6 +58,7 @@ def _period_text(row: dict) -> str:
         "quarter": f"{year}-Q{(month or 3) // 3}",
         "month": f"{year}-{month:02d}",
         "ytd": f"{year}年1-{month}月",
+        "day": row["period"],
     }[row["period_type"]]
 
 
@@ -69,25 +70,25 @@ def baseline(raw_dir: Path = SAMPLE_RAW_DIR) -> pl.DataFrame:
         accepted_observations,
         find_submission_files,
         read_submissions,
-        submitted_on,
     )
 
     registry = read_registry(find_plan_folders(raw_dir), raw_dir)
     catalog = Catalog(registry)
     results = read_submissions(find_submission_files(raw_dir), raw_dir, catalog)
     frame = accepted_observations(results)
-    order = {file: submitted_on(file) or dt.date.min for file in frame["source_file"].unique()}
     return (
-        frame.with_columns(submitted=pl.col("source_file").replace_strict(order))
+        frame.with_columns(submitted=pl.col("submitted_on").fill_null(dt.date.min))
         .sort(["submitted", "source_file", "source_row"])
         .unique(["indicator_code", "period"], keep="last", maintain_order=True)
         .select(
             "department_code",
             "indicator_code",
+            "period",
             "period_type",
             "period_year",
             "period_end_month",
             "value",
+            "is_outside_list",
             "unit",
             "unit_family",
         )  # fmt: skip
@@ -152,6 +153,7 @@ def generate(
         for (department, year), rows in sorted(groups.items()):
             lines = [
                 [r["indicator_code"], _period_text(r),
+                 "未上榜" if r["is_outside_list"] else
                  _scaled(r["value"], r["unit"], r["unit_family"], factor), r["unit"],
                  f"{NOTE} {code}"]
                 for r in rows

@@ -117,7 +117,5 @@ def parse_period(text: str) -> Period | None:
     return None
 
 
-EXPECTED_FORMATS = (
-    "2023, 2023-Q2, 2023-06, 2023年, 2023年二季度, 2023年6月, 2023年1-6月; "
-    "for events also a day: 2023-06-18, 2023年6月18日"
-)
+EXPECTED_FORMATS = "2023, 2023-Q2, 2023-06, 2023年, 2023年二季度, 2023年6月, 2023年1-6月"
+EXPECTED_DAY_FORMATS = "2023-06-18, 2023年6月18日"

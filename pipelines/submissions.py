@@ -23,7 +23,14 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.periods import EXPECTED_FORMATS, FIRST_YEAR, LAST_YEAR, parse_date, parse_period
+from pipelines.periods import (
+    EXPECTED_DAY_FORMATS,
+    EXPECTED_FORMATS,
+    FIRST_YEAR,
+    LAST_YEAR,
+    parse_date,
+    parse_period,
+)
 from pipelines.processes import cores, spawn_context
 from pipelines.units import conversion_factor, family, normalize_unit
 from pipelines.validation import ValidationReport
@@ -600,7 +607,8 @@ def _read_rows(
         if period is None:
             issue(
                 "period", period_text, "bad_period", "无法识别的时期", "the period cannot be read",
-                f"以下写法之一：{EXPECTED_FORMATS}", f"one of {EXPECTED_FORMATS}",
+                f"以下写法之一：{EXPECTED_FORMATS}（里程碑也可填日期：{EXPECTED_DAY_FORMATS}）",
+                f"one of {EXPECTED_FORMATS} (for a milestone also a day: {EXPECTED_DAY_FORMATS})",
             )  # fmt: skip
             continue
         if period.period_type == "day" and target.kind != "milestone":

@@ -37,15 +37,18 @@ def test_status_prints_the_attainment_table(sample_run: SampleRun) -> None:
     lines = output.splitlines()
     assert lines[0].split() == [
         "indicator_code", "name_zh", "unit", "target_value", "latest_period", "actual_value",
-        "expected_value", "progress_ratio", "status", "grade_zh",
+        "expected_value", "progress_ratio", "status", "grade_zh", "final_verdict_zh",
     ]  # fmt: skip
     gdp = next(line for line in lines if line.startswith("gdp "))
     assert gdp.split() == [
         "gdp", "地区生产总值", "亿元", "860", "2025", "801.5", "860", "0.8298", "off_track", "未实现",
+        "未完成",
     ]  # fmt: skip
-    assert len(lines) == 2 + 59 + 2
+    assert len(lines) == 2 + 59 + 3
+    assert lines[-2] == "All targets: achieved 32, no_data 6, not_assessable 5, off_track 16"
     assert lines[-1] == (
-        "All targets: achieved 34, at_risk 4, not_assessable 5, off_track 14, on_track 2"
+        "Final evaluation 终期评估 zx_hqd_2021_2025 420881: 59 项指标中完成 32 项，完成率 54.2%；"
+        "基本完成 2 项，未完成 14 项，无终期数据 6 项，不可量化评估 5 项"
     )
 
 
@@ -54,15 +57,16 @@ def test_status_filters_by_status_pillar_and_department(sample_run: SampleRun) -
         process = pipelines_cli("status", *args, workspace=sample_run.workspace)
         output, _ = process.communicate(timeout=120)
         assert process.returncode == 0, output
-        return [line.split()[0] for line in output.splitlines()[2:-2]]
+        return [line.split()[0] for line in output.splitlines()[2:-3]]
 
-    assert codes("--status", "at_risk") == [
-        "projects_over_1bn", "projects_over_500m", "rd_spending_share_gdp",
-        "tech_upgrade_investment_growth",
+    # The plan period is over: no target is at risk any more, six have no final figure.
+    assert codes("--status", "at_risk") == []
+    assert codes("--status", "no_data") == [
+        "forest_quality_improvement", "projects_over_100m", "projects_over_1bn",
+        "projects_over_500m", "rd_spending_share_gdp", "tech_upgrade_investment_growth",
     ]  # fmt: skip
     assert codes("--department", "市统计局", "--status", "achieved") == [
-        "county_economy_top100", "rural_disposable_income", "urban_disposable_income",
-        "urbanization_rate",
+        "county_economy_top100", "rural_disposable_income", "urbanization_rate",
     ]  # fmt: skip
     assert codes("--pillar", "Beautiful Zhongxiang", "--status", "off_track") == [
         "wetland_restoration"

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from tests.conftest import REPO_ROOT, SampleRun, Workspace, materialize_all
 
@@ -53,7 +54,7 @@ def test_raw_tables_hold_every_row_with_provenance(sample_run: SampleRun) -> Non
         database,
         "select source_sheet, source_row, value from raw.observations "
         "where indicator_code = 'patents_granted' and period = '2023-Q2'",
-    ) == [("2023年", 9, 51.0)]
+    ) == [("2023年", 10, 51.0)]
 
 
 def test_attainment_mart_values(sample_run: SampleRun) -> None:
@@ -68,31 +69,22 @@ def test_attainment_mart_values(sample_run: SampleRun) -> None:
     assert by_code["gdp"] == ("2025", 801.5, 860.0, 0.8298, "off_track", "未实现")
     # Totals: quarterly flows 2021-2025 add up to 2083 of 2000 (the 2020 base excluded).
     assert by_code["patent_applications"] == ("2025", 2083.0, 2000.0, 1.0415, "achieved", "已实现")
-    # 2025 not in yet: judged on 2024's total against 4/5 of the target.
+    # The plan period is over and 2025 is not in: no final figure, no longer on track (the
+    # 2024 total's pace stays in the history).
     assert by_code["forest_quality_improvement"] == (
-        "2024",
-        4750.0,
-        4800.0,
-        0.9896,
-        "on_track",
-        "基本符合预期",
-    )
-    # A yearly floor in a year still in progress: 83 projects by September, a pace of 110.7.
+        "2024", None, 4800.0, 0.9896, "no_data", "暂无数据",
+    )  # fmt: skip
+    # A yearly floor with 2025 only to September: no final figure either.
     assert by_code["projects_over_100m"] == (
-        "2025-YTD-09",
-        83.0,
-        75.0,
-        1.1067,
-        "on_track",
-        "快于预期",
-    )
+        "2025-YTD-09", None, 75.0, 1.1067, "no_data", "暂无数据",
+    )  # fmt: skip
     # Sent in 万元 under a 单位 line, converted to 亿元; 2025年1-12月 is the year.
     assert by_code["tourism_revenue"][:2] == ("2025", 151.23)
     # Approximate targets: within ±5% of 176 and of 20 counts as met.
     assert by_code["farm_machinery_power"][4:] == ("achieved", "已实现")
     assert by_code["grain_output"][4:] == ("achieved", "已实现")
-    # A milestone reported in the month it was reached, a year early.
-    assert by_code["tertiary_hospital"] == ("2024-YTD-11", 1.0, None, None, "achieved", "提前实现")
+    # A milestone reported for the day it was reached, a year early.
+    assert by_code["tertiary_hospital"] == ("2024-11-28", 1.0, None, None, "achieved", "提前实现")
     # No number to compare with: reported, but not assessed.
     assert by_code["energy_intensity_gdp"] == ("2025", 0.54, None, None, "not_assessable", "不适用")
 
@@ -102,11 +94,10 @@ def test_the_marts_show_a_believable_mix_of_statuses(sample_run: SampleRun) -> N
     assert query(
         database, f"select status, count(*) from {MART} group by status order by status"
     ) == [
-        ("achieved", 34),
-        ("at_risk", 4),
+        ("achieved", 32),
+        ("no_data", 6),
         ("not_assessable", 5),
-        ("off_track", 14),
-        ("on_track", 2),
+        ("off_track", 16),
     ]
     history = dict(
         query(
@@ -154,27 +145,55 @@ def test_a_reviewed_override_sets_the_status_and_keeps_the_calculated_one(
 def test_summary_counts_by_status_grade_pillar_and_department(sample_run: SampleRun) -> None:
     database = sample_run.workspace.database
     summary = "marts.mart_attainment_summary"
+    # Shares over all 59 targets, and over the 48 assessed (32/48, 16/48).
     assert query(
         database,
-        f"select category, targets, share from {summary} where group_type = 'all' "
-        "and classification = 'status' order by category",
+        f"select category, targets, share_of_all_targets, share_of_assessed_targets from {summary} "
+        "where group_type = 'all' and classification = 'status' order by category",
     ) == [
-        ("achieved", 34, 0.5763), ("at_risk", 4, 0.0678), ("not_assessable", 5, 0.0847),
-        ("off_track", 14, 0.2373), ("on_track", 2, 0.0339),
+        ("achieved", 32, 0.5424, 0.6667), ("no_data", 6, 0.1017, None),
+        ("not_assessable", 5, 0.0847, None), ("off_track", 16, 0.2712, 0.3333),
+    ]  # fmt: skip
+    assert query(
+        database,
+        f"select category, category_zh, targets, share_of_all_targets from {summary} "
+        "where group_type = 'all' and classification = 'final_verdict' order by category",
+    ) == [
+        ("met", "完成", 32, 0.5424), ("no_final_data", "无终期数据", 6, 0.1017),
+        ("not_assessable", "不可量化评估", 5, 0.0847), ("not_met", "未完成", 14, 0.2373),
+        ("partly_met", "基本完成", 2, 0.0339),
+    ]  # fmt: skip
+    assert query(
+        database,
+        "select group_code, summary_zh from marts.mart_evaluation_summary "
+        "where group_type in ('all', 'pillar') order by group_type, group_code",
+    ) == [
+        ("all", "59 项指标中完成 32 项，完成率 54.2%；基本完成 2 项，未完成 14 项，无终期数据 6 项，"
+                "不可量化评估 5 项"),
+        ("大美钟祥", "11 项指标中完成 4 项，完成率 36.4%；基本完成 0 项，未完成 1 项，无终期数据 1 项，"
+                     "不可量化评估 5 项"),
+        ("实力钟祥", "26 项指标中完成 16 项，完成率 61.5%；基本完成 0 项，未完成 10 项，无终期数据 0 项，"
+                     "不可量化评估 0 项"),
+        ("幸福钟祥", "5 项指标中完成 4 项，完成率 80.0%；基本完成 1 项，未完成 0 项，无终期数据 0 项，"
+                     "不可量化评估 0 项"),
+        ("活力钟祥", "17 项指标中完成 8 项，完成率 47.1%；基本完成 1 项，未完成 3 项，无终期数据 5 项，"
+                     "不可量化评估 0 项"),
     ]  # fmt: skip
     # Every grouping covers every target once.
     assert query(
         database,
         f"select group_type, classification, sum(targets) from {summary} group by all order by all",
     ) == [
-        ("all", "grade", 59), ("all", "status", 59), ("department", "grade", 59),
-        ("department", "status", 59), ("pillar", "grade", 59), ("pillar", "status", 59),
+        ("all", "final_verdict", 59), ("all", "grade", 59), ("all", "status", 59),
+        ("department", "final_verdict", 59), ("department", "grade", 59),
+        ("department", "status", 59), ("pillar", "final_verdict", 59), ("pillar", "grade", 59),
+        ("pillar", "status", 59),
     ]  # fmt: skip
     assert query(
         database,
         f"select category, targets from {summary} where group_type = 'department' "
         "and group_code = 'statistics' and classification = 'grade' order by category",
-    ) == [("achieved", 4), ("lagging", 1), ("not_achieved", 1)]
+    ) == [("achieved", 3), ("no_data", 1), ("not_achieved", 2)]
 
 
 def test_dim_indicator_has_every_target_with_its_attributes(sample_run: SampleRun) -> None:
@@ -222,7 +241,7 @@ def test_sample_revision_supersedes_and_keeps_the_first_vintage(sample_run: Samp
         database,
         "select value, submitted_on::varchar from raw.observations "
         "where indicator_code = 'urbanization_rate' and period = '2024' order by value",
-    ) == [(59.3, None), (59.5, "2026-02-10")]
+    ) == [(59.3, "2025-03-15"), (59.5, "2026-02-10")]
 
 
 def test_missing_values_are_kept_with_their_reason(sample_run: SampleRun) -> None:
@@ -259,8 +278,9 @@ def test_a_bad_file_is_rejected_whole_while_the_others_load(
         "submissions/420881/late_fix.csv",
         "指标代码,时期,数值,单位\ngdp,2024,七百五十,亿元\ngdp_total,2024,750,亿元\n",
     )
+    # Undated, loaded after the sample's undated workbook: the later load is in force.
     workspace.add_submission(
-        "submissions/420881/housing_2026-03-01.csv",
+        "submissions/420881/housing_resent.csv",
         "指标名称,时期,数值,单位\n城区污水处理率,2025年,96.1,%\n",
     )
 
@@ -401,7 +421,10 @@ def test_dbt_build_runs_models_tests_and_unit_tests(
     for node in results["results"]:
         kind = node["unique_id"].split(".")[0]
         statuses.setdefault(kind, set()).add(node["status"])
-    assert statuses == {"model": {"success"}, "test": {"pass"}, "unit_test": {"pass"}}
+    # The operations are the hooks that record the build in the file it builds.
+    assert statuses == {
+        "model": {"success"}, "test": {"pass"}, "unit_test": {"pass"}, "operation": {"success"},
+    }  # fmt: skip
     unit_tests = [
         r["unique_id"] for r in results["results"] if r["unique_id"].startswith("unit_test.")
     ]
@@ -433,6 +456,24 @@ def test_a_second_plan_and_region_load_beside_the_first(defs, workspace: Workspa
         ("demo_county_2026_2030", "990001", "2026", 228.5, 0.7617, "on_track"),
         ("zx_hqd_2021_2025", "420881", "2025", 801.5, 0.932, "off_track"),
     ]
+    # The second plan's table is the mid-term one: its target year, 2030, is still ahead.
+    evaluation = subprocess.run(
+        [sys.executable, "-m", "pipelines", "evaluate", "--plan", DEMO_PLAN.name,
+         "--region", "990001"],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "PLAN_WAREHOUSE_DIR": str(workspace.warehouse_dir)},
+    )  # fmt: skip
+    assert evaluation.returncode == 0, evaluation.stdout + evaluation.stderr
+    (table,) = (workspace.warehouse_dir / "evaluations").glob(
+        f"evaluation_{DEMO_PLAN.name}_990001_midterm_*.csv"
+    )
+    rows = {row["指标"]: row for row in pl.read_csv(table, infer_schema_length=0).to_dicts()}
+    assert len(rows) == 6
+    assert (rows["地区生产总值"]["最新实际值"], rows["地区生产总值"]["完成率"]) == (
+        "228.5",
+        "76.2%",
+    )
+    assert rows["地区生产总值"]["备注"] == "数据期 2026"
 
 
 def test_identical_files_from_two_regions_are_both_read(defs, workspace: Workspace) -> None:
@@ -520,7 +561,8 @@ def test_marts_can_be_rebuilt_as_of_a_past_date(defs, workspace: Workspace) -> N
     assert q4_as_of("2024-12-31") == []
 
     # The attainment marts as of 2026-01-01: the hospital's milestone (sent 2024-11-28) is
-    # known, the override reviewed on 2026-01-20 is not yet.
+    # known, the override reviewed on 2026-01-20 is not yet, so the fitness circles, not
+    # reported reached by the end of 2025, are not met.
     build_as_of("2026-01-01", "+mart_indicator_attainment")
     assert query(
         workspace.work_database,
@@ -528,7 +570,7 @@ def test_marts_can_be_rebuilt_as_of_a_past_date(defs, workspace: Workspace) -> N
         f"from {MART} where indicator_code in ('fitness_circle_15min', 'tertiary_hospital') "
         "order by 1",
     ) == [
-        ("fitness_circle_15min", "no_data", False, "2026-01-01"),
+        ("fitness_circle_15min", "off_track", False, "2026-01-01"),
         ("tertiary_hospital", "achieved", False, "2026-01-01"),
     ]
 
@@ -548,7 +590,7 @@ def test_every_mart_column_is_described(sample_run: SampleRun, dbt_manifest: Pat
         for node in manifest["nodes"].values()
         if node["resource_type"] == "model" and node["fqn"][1] == "marts"
     ]
-    assert len(models) == 6
+    assert len(models) == 7
     for node in models:
         built = {
             name

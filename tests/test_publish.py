@@ -166,7 +166,7 @@ def test_bi_views_show_the_marts_with_their_documentation(sample_run: SampleRun)
         )
         assert sorted(views) == [
             "attainment_history", "attainment_latest", "attainment_summary", "data_quality",
-            "indicators", "observations",
+            "evaluation_summary", "indicators", "observations",
         ]  # fmt: skip
         assert all(views.values())
         assert connection.execute(
@@ -181,3 +181,60 @@ def test_bi_views_show_the_marts_with_their_documentation(sample_run: SampleRun)
             .startswith("achieved, on_track, at_risk, off_track")
         )
         assert connection.execute("select count(*) from bi.attainment_latest").fetchall() == [(59,)]
+
+
+def test_publish_refuses_a_working_file_whose_last_dbt_build_failed(
+    sample_run: SampleRun, workspace: Workspace
+) -> None:
+    workspace.copy_warehouse_from(sample_run.workspace)
+    before = digest(workspace.database)
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"},
+        "PLAN_RAW_DIR": str(workspace.raw_dir),
+        "PLAN_WAREHOUSE_DIR": str(workspace.warehouse_dir),
+    }
+
+    def dbt_build() -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [str(Path(sys.executable).with_name("dbt")), "build", "--quiet"],
+            cwd=REPO_ROOT / "dbt", env=env, capture_output=True, text=True, timeout=600,
+        )  # fmt: skip
+
+    def publish() -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "pipelines", "publish"],
+            cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+
+    # A registry row twice: dbt's uniqueness tests fail, by hand as in a run.
+    with duckdb.connect(str(workspace.work_database)) as connection:
+        connection.execute(
+            "insert into raw.plan_indicators select * from raw.plan_indicators "
+            "where indicator_code = 'gdp'"
+        )
+    assert dbt_build().returncode != 0
+
+    refused = publish()
+
+    assert refused.returncode == 1
+    assert "失败" in refused.stderr and "not published" in refused.stderr
+    assert digest(workspace.database) == before
+
+    # A build killed half-way never records its end: refused too.
+    with duckdb.connect(str(workspace.work_database)) as connection:
+        connection.execute(
+            "delete from raw.plan_indicators where rowid in (select max(rowid) "
+            "from raw.plan_indicators where indicator_code = 'gdp')"
+        )
+        connection.execute(
+            "insert into meta.dbt_invocations (invocation_id, command, started_at) "
+            "values ('killed', 'build', now())"
+        )
+    killed = publish()
+    assert killed.returncode == 1 and "never ended" in killed.stderr
+    assert digest(workspace.database) == before
+
+    # Once a build passes again, it is published.
+    assert dbt_build().returncode == 0
+    assert publish().returncode == 0
+    assert digest(workspace.database) != before

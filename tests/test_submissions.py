@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import polars as pl
 import pytest
 import xlsxwriter
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipelines import submissions
+from pipelines.periods import parse_period
 from pipelines.registry import find_plan_folders, read_registry
 from pipelines.submissions import (
     OBSERVATION_SCHEMA,
@@ -165,9 +170,11 @@ REJECTIONS = [
         "gdp,2023-13,1,亿元",
         "bad_period",
         f"{FILE} 第3行 列「时期(B)」：值「2023-13」，无法识别的时期；应为以下写法之一：2023, 2023-Q2, "
-        "2023-06, 2023年, 2023年二季度, 2023年6月, 2023年1-6月。\n"
+        "2023-06, 2023年, 2023年二季度, 2023年6月, 2023年1-6月（里程碑也可填日期：2023-06-18, "
+        "2023年6月18日）。\n"
         f"    {FILE}, row 3, column '时期(B)': value '2023-13': the period cannot be read; "
-        "expected one of 2023, 2023-Q2, 2023-06, 2023年, 2023年二季度, 2023年6月, 2023年1-6月.",
+        "expected one of 2023, 2023-Q2, 2023-06, 2023年, 2023年二季度, 2023年6月, 2023年1-6月 "
+        "(for a milestone also a day: 2023-06-18, 2023年6月18日).",
     ),
     (
         "gdp,2040,1,亿元",
@@ -471,6 +478,7 @@ import sys
 from pathlib import Path
 sys.path.insert(0, {str(REPO_ROOT)!r})
 from pipelines import submissions
+from pipelines.periods import parse_period
 from pipelines.registry import find_plan_folders, read_registry
 sys.path.remove({str(REPO_ROOT)!r})
 raw = Path({str(raw)!r})
@@ -484,3 +492,157 @@ print(len(read.results), read.observations.height)
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == [str(counts["files"]), str(counts["rows"])]
+
+
+@pytest.mark.parametrize(
+    "text", ["未进入百强", "未进入", "榜外", "未上榜", ">100", "＞100", "100名以外"]
+)
+def test_a_rank_outside_the_list_is_kept_as_such(
+    tmp_path: Path, catalog: Catalog, text: str
+) -> None:
+    result = check(
+        tmp_path, catalog, f"指标代码,时期,数值,单位\ncounty_economy_top100,2025,{text},位\n"
+    )
+
+    assert result.accepted, result.report()
+    assert rows(result, "value", "is_outside_list", "missing_reason", "value_text") == [
+        (None, True, None, text.replace("＞", ">"))
+    ]
+
+
+def test_outside_the_list_is_only_for_ranks(tmp_path: Path, catalog: Catalog) -> None:
+    result = check(tmp_path, catalog, "指标代码,时期,数值,单位\ngdp,2025,榜外,亿元\n")
+
+    assert not result.accepted
+    (issue,) = result.issues
+    assert (issue.code, issue.row, issue.value) == ("outside_list_not_rank", 2, "榜外")
+    assert "只有排名类指标可以填“未上榜”" in issue.message()
+
+
+def test_an_event_may_be_reported_for_its_day_and_nothing_else(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    result = check(
+        tmp_path,
+        catalog,
+        "指标代码,时期,数值,单位\ntertiary_hospital,2024年11月28日,是,\nscenic_area_5a,2024-02-06,1,\n"
+        "gdp,2024-02-06,100,亿元\n",
+    )
+
+    assert [(i.code, i.row, i.value) for i in result.issues] == [("day_period", 4, "2024-02-06")]
+    first = check(
+        tmp_path, catalog, "指标代码,时期,数值\ntertiary_hospital,2024年11月28日,是\n"
+    ).observations
+    assert first.select("period", "period_type", "period_end_date").rows() == [
+        ("2024-11-28", "day", dt.date(2024, 11, 28))
+    ]
+
+
+def test_the_submission_date_comes_from_the_row_the_line_or_the_name(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    dated = write(
+        tmp_path,
+        "submissions/420881/stats_2023-12-01.csv",
+        "报送日期：2024年1月15日\n指标代码,时期,数值,单位,报送日期\n"
+        "gdp,2022,668,亿元,2023-01-20\ngdp,2023,712.4,亿元,\n".encode(),
+    )
+    named = write(
+        tmp_path,
+        "submissions/420881/stats_2023-12-01_b.csv",
+        "指标代码,时期,数值,单位\ngdp,2021,625.3,亿元\n".encode(),
+    )
+    undated = write(
+        tmp_path,
+        "submissions/420881/stats.csv",
+        "指标代码,时期,数值,单位\ngdp,2020,560,亿元\n".encode(),
+    )
+
+    results = read_submissions([dated, named, undated], tmp_path, catalog)
+
+    assert [r.accepted for r in results] == [True, True, True]
+    assert [row for r in results for row in rows(r, "period", "submitted_on")] == [
+        ("2022", dt.date(2023, 1, 20)),
+        ("2023", dt.date(2024, 1, 15)),
+        ("2021", dt.date(2023, 12, 1)),
+        ("2020", None),
+    ]
+
+
+def test_unreadable_dates_stages_and_growth_rates_are_rejected(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    result = check(
+        tmp_path,
+        catalog,
+        "指标代码,时期,数值,单位,报送日期,数据性质,可比价增速(%)\n"
+        "gdp,2023,712.4,亿元,2024-13-45,,\n"
+        "gdp,2024,756.9,亿元,,大概,\n"
+        "gdp,2025,801.5,亿元,,,五点六\n"
+        "urban_disposable_income,2025,51680,元,2026-01-20,最终核实,5.4%\n",
+    )
+
+    assert [(i.code, i.row, i.column, i.value) for i in result.issues] == [
+        ("bad_submission_date", 2, "报送日期(E)", "2024-13-45"),
+        ("bad_estimate_stage", 3, "数据性质(F)", "大概"),
+        ("bad_growth", 4, "可比价增速(%)(G)", "五点六"),
+    ]
+    good = check(
+        tmp_path,
+        catalog,
+        "指标代码,时期,数值,单位,报送日期,数据性质,可比价增速(%)\n"
+        "urban_disposable_income,2025,51680,元,2026-01-20,最终核实,5.4%\n"
+        "gdp,2025,801.5,亿元,2026-01-25,初步核算,5.6\n",
+    )
+    assert good.accepted, good.report()
+    assert rows(good, "estimate_stage", "comparable_growth_pct", "submitted_on") == [
+        ("final", 5.4, dt.date(2026, 1, 20)),
+        ("preliminary", 5.6, dt.date(2026, 1, 25)),
+    ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(day=st.dates(min_value=dt.date(2015, 1, 1), max_value=dt.date(2035, 12, 31)))
+def test_any_day_in_any_spelling_is_that_day(day: dt.date) -> None:
+    spellings = [
+        day.isoformat(),
+        f"{day.year}/{day.month}/{day.day}",
+        f"{day.year}.{day.month:02d}.{day.day:02d}",
+        f"{day.year}年{day.month}月{day.day}日",
+        f"{day.isoformat()} 00:00:00",
+    ]
+    for text in spellings:
+        period = parse_period(text)
+        assert period is not None, text
+        assert (period.code, period.period_type, period.end_date) == (
+            day.isoformat(),
+            "day",
+            day,
+        )
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    rank=st.integers(min_value=1, max_value=100_000),
+    form=st.sampled_from([">{}", "＞{}", "{}名以外", "{}位之外"]),
+)
+def test_any_bound_written_as_outside_the_list_is_outside_it(rank: int, form: str) -> None:
+    text = unicodedata.normalize("NFKC", form.format(rank))
+    assert submissions._OUTSIDE_LIST.match(text)
+    assert not submissions._OUTSIDE_LIST.match(str(rank))
+
+
+@settings(max_examples=150, deadline=None)
+@given(cell=st.text(max_size=12))
+def test_no_value_cell_breaks_the_reader(tmp_path_factory, catalog: Catalog, cell: str) -> None:
+    folder = tmp_path_factory.mktemp("cell")
+    text = cell.replace('"', '""')
+    result = check(
+        folder, catalog, f'指标代码,时期,数值,单位\ncounty_economy_top100,2025,"{text}",位\n'
+    )
+    # Every cell is a number, a placeholder, outside the list, or a named rejection.
+    if result.accepted:
+        (row,) = rows(result, "value", "is_outside_list", "missing_reason")
+        assert (row[0] is not None) + row[1] + (row[2] is not None) == 1
+    else:
+        assert all(issue.row == 2 and issue.message() for issue in result.issues)

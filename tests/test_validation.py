@@ -36,7 +36,7 @@ def test_sample_data_meets_both_contracts() -> None:
     assert validate_frame(registry(), "raw_plan_indicators").success
     report = validate_frame(sample_observations(), "raw_observations", parameters())
     assert report.success, [f.describe() for f in report.failed]
-    assert report.evaluated == 13
+    assert report.evaluated == 19
     assert report.row_count == 478
 
 

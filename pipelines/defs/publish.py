@@ -23,7 +23,8 @@ PUBLISHED_KEY = dg.AssetKey(["publish", "warehouse"])
 EXPORTS_KEY = dg.AssetKey(["publish", "exports"])
 REPORT_KEY = dg.AssetKey(["publish", "report"])
 PREVIEW_QUERY = """
-select indicator_code, name_zh, latest_period, actual_value, target_value, unit, status, grade_zh
+select indicator_code, name_zh, latest_period, actual_value, target_value, unit, status, grade_zh,
+    final_verdict_zh
 from marts.mart_indicator_attainment
 order by plan_id, region_code, indicator_code
 """
