@@ -10,20 +10,7 @@ attainment as (
 ),
 
 grouped as (
-    select
-        plan_id, region_code, 'all' as group_type, 'all' as group_code,
-        '全部指标' as group_name_zh, 'All targets' as group_name_en, status, grade, final_verdict,
-    from attainment
-    union all
-    select
-        plan_id, region_code, 'pillar', pillar_zh, pillar_zh, pillar_en, status, grade,
-        final_verdict,
-    from attainment
-    union all
-    select
-        plan_id, region_code, 'department', department_code, department_zh, department_en,
-        status, grade, final_verdict,
-    from attainment
+    {{ attainment_groups('attainment', ['status', 'grade', 'final_verdict']) }}
 ),
 
 by_category as (

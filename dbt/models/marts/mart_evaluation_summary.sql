@@ -9,21 +9,7 @@ attainment as (
 ),
 
 grouped as (
-    select
-        plan_id, region_code, 'all' as group_type, 'all' as group_code,
-        '全部指标' as group_name_zh, 'All targets' as group_name_en, is_final, final_verdict,
-        grade, freshness_checked_on,
-    from attainment
-    union all
-    select
-        plan_id, region_code, 'pillar', pillar_zh, pillar_zh, pillar_en, is_final, final_verdict,
-        grade, freshness_checked_on,
-    from attainment
-    union all
-    select
-        plan_id, region_code, 'department', department_code, department_zh, department_en,
-        is_final, final_verdict, grade, freshness_checked_on,
-    from attainment
+    {{ attainment_groups('attainment', ['is_final', 'final_verdict', 'grade', 'freshness_checked_on']) }}
 ),
 
 -- Grades in the order a mid-term review lists them.

@@ -184,8 +184,14 @@ verdicts as (
         *,
         case
             when kind = 'qualitative' then 'not_assessable'
+            -- A milestone never reported has no final figure; reported and not reached by
+            -- the end of its year, it is not met.
             when kind = 'milestone'
-                then case when met_period is not null then 'met' else 'not_met' end
+                then case
+                    when met_period is not null then 'met'
+                    when periods_assessed = 0 then 'no_final_data'
+                    else 'not_met'
+                end
             when kind = 'cumulative' and final_period is null
                 then case when met_period is not null then 'met' else 'no_final_data' end
             when final_period is null then 'no_final_data'
@@ -208,7 +214,10 @@ verdicts as (
             else final_period
         end as verdict_period,
         case
-            when kind = 'milestone' then case when met_period is not null then 1.0 else 0.0 end
+            when kind = 'milestone' then case
+                when met_period is not null then 1.0
+                when periods_assessed > 0 then 0.0
+            end
             when kind = 'cumulative' and final_period is null then met_actual_value
             when kind = 'cumulative' then final_actual_value
             else final_year_value
@@ -268,7 +277,10 @@ assessed as (
             else 'no_data'
         end as grade,
         -- The figure judged: the final one once the target year has ended.
-        case when is_final then round(verdict_value, 4) else latest_actual_value end as actual_value,
+        case
+            when is_final and kind <> 'qualitative' then round(verdict_value, 4)
+            else latest_actual_value
+        end as actual_value,
         case when is_final then final_is_outside_list else is_outside_list end
             as judged_is_outside_list,
         case when is_final then verdict_is_preliminary else coalesce(is_preliminary, false) end

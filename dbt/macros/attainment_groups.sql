@@ -1,0 +1,20 @@
+{#
+  Every target of `relation` (a row per plan, region and indicator) three times: in the
+  plan and region as a whole (group_type `all`), in its pillar and in its responsible
+  department, with `columns` carried along. The groups every summary counts in.
+#}
+{% macro attainment_groups(relation, columns) -%}
+    select
+        plan_id, region_code, 'all' as group_type, 'all' as group_code,
+        '全部指标' as group_name_zh, 'All targets' as group_name_en, {{ columns | join(', ') }},
+    from {{ relation }}
+    union all
+    select
+        plan_id, region_code, 'pillar', pillar_zh, pillar_zh, pillar_en, {{ columns | join(', ') }},
+    from {{ relation }}
+    union all
+    select
+        plan_id, region_code, 'department', department_code, department_zh, department_en,
+        {{ columns | join(', ') }},
+    from {{ relation }}
+{%- endmacro %}
