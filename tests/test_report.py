@@ -67,6 +67,14 @@ def test_the_run_builds_an_offline_page_with_a_card_per_target(sample_run: Sampl
     assert text.count('<svg class="chart"') == 59 - text.count('class="milestone"') == 55
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", text)
     assert "default-src 'none'" in text
+    # The evaluation table officials file, as `evaluate` writes it, with its sentence.
+    section = text[text.index('<section class="evaluation"') :]
+    section = section[: section.index("</section>")]
+    assert "主要指标完成情况表（终期评估）" in section
+    assert "59 项指标中完成 32 项，完成率 54.2%" in section
+    assert section.count("<tr data-indicator=") == 59
+    gdp = re.search(r'<tr data-indicator="gdp">(.*?)</tr>', section).group(1)
+    assert re.findall(r"<td>(.*?)</td>", gdp)[5:10] == ["560", "≥860", "801.5", "未完成", "93.2%"]
 
     materialization = next(
         event.event_specific_data.materialization
