@@ -170,13 +170,18 @@ def run_pipeline() -> bool:
 
 
 def as_of_date(text: str) -> str:
-    """An `--as-of` argument: a calendar day, YYYY-MM-DD."""
+    """An `--as-of` argument: a calendar day, YYYY-MM-DD, not after today."""
     try:
-        return dt.date.fromisoformat(text).isoformat()
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"日期应写作 YYYY-MM-DD / expected a date as YYYY-MM-DD, got {text!r}"
         ) from None
+    if day > dt.date.today():
+        raise argparse.ArgumentTypeError(
+            f"不能晚于今天 / cannot be after today: {text} (nothing is known of the future)"
+        )
+    return day.isoformat()
 
 
 def use_snapshot(as_of: str) -> None:

@@ -143,3 +143,19 @@ def test_publish_command_publishes_the_working_file(
     assert output.startswith("Published ")
     with duckdb.connect(str(workspace.database), read_only=True) as connection:
         assert connection.execute("select count(*) from bi.attainment_latest").fetchall() == [(59,)]
+
+
+def test_as_of_must_be_a_past_day(workspace: Workspace) -> None:
+    for command in ("run", "evaluate"):
+        extra = (
+            ("--plan", "zx_hqd_2021_2025", "--region", "420881") if command == "evaluate" else ()
+        )
+        for text, message in (
+            ("2023-13-01", "expected a date as YYYY-MM-DD"),
+            ("2999-01-01", "cannot be after today"),
+        ):
+            process = pipelines_cli(command, *extra, "--as-of", text, workspace=workspace)
+            output, _ = process.communicate(timeout=120)
+            assert process.returncode == 2, output
+            assert message in output
+    assert not (workspace.warehouse_dir / "snapshots").exists()
