@@ -16,13 +16,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed-from-lock
 
-.PHONY: help dev_install manifest run test dev status lint format sample-data clean
+.PHONY: help dev_install manifest run test dev status evaluate lint format sample-data clean
 
 help:
 	@echo "make run        set up, materialize every asset on PLAN_RAW_DIR, print the attainment table"
 	@echo "make test       set up and run the whole test suite"
 	@echo "make dev        open the Dagster UI (dagster dev) on http://127.0.0.1:3000"
 	@echo "make status     print the attainment table of the last run"
+	@echo "make evaluate   write the evaluation table (PLAN=..., REGION=..., optional AS_OF=YYYY-MM-DD)"
 	@echo "make lint       ruff and sqlfluff"
 
 $(INSTALLED): pyproject.toml uv.lock
@@ -45,6 +46,11 @@ run: $(INSTALLED) $(DAGSTER_HOME)/dagster.yaml
 
 status: $(INSTALLED)
 	$(PY) -m pipelines status
+
+PLAN ?= zx_hqd_2021_2025
+REGION ?= 420881
+evaluate: $(INSTALLED) $(DAGSTER_HOME)/dagster.yaml
+	$(PY) -m pipelines evaluate --plan $(PLAN) --region $(REGION) $(if $(AS_OF),--as-of $(AS_OF))
 
 test: $(INSTALLED)
 	$(PY) -m pytest
