@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import math
 import os
 import re
 import unicodedata
@@ -41,7 +42,10 @@ MAX_FILE_BYTES_ENV = "PLAN_MAX_FILE_BYTES"
 MAX_FILE_ROWS_ENV = "PLAN_MAX_FILE_ROWS"
 DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_FILE_ROWS = 100_000
-HEADER_SEARCH_ROWS = 30
+# Rows searched for the header: instructions (填表说明) above a table can run long.
+HEADER_SEARCH_ROWS = 1000
+# Characters of a cell echoed in a message; longer values are shortened.
+SHOWN_CHARACTERS = 80
 
 OBSERVATION_SCHEMA: dict[str, pl.DataType] = {
     "region_code": pl.String(),
@@ -131,6 +135,19 @@ _HEADER_UNIT = re.compile(r"[(（]\s*%\s*[)）]$|%$")
 _DEPARTMENT_LINE = re.compile(r"填报单位[:：]\s*(\S+)")
 _REGION_DIR = re.compile(r"^\d{6}$")
 _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$")
+# Characters that would break a message's lines or reorder what a reader sees: control
+# characters, line and paragraph separators, zero-width and bidirectional marks.
+_UNSHOWABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+
+def shown(text: object, limit: int = SHOWN_CHARACTERS) -> str:
+    """Text from a file as a message may quote it: every unshowable character escaped
+    (a newline as \\n), and at most `limit` characters, so no cell can forge a line."""
+    raw = str(text)
+    escaped = _UNSHOWABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), raw)
+    if len(escaped) <= limit:
+        return escaped
+    return f"{escaped[:limit]}…（共 {len(raw)} 字符 / {len(raw)} characters）"
 
 
 @dataclass(frozen=True)
@@ -149,18 +166,19 @@ class Issue:
     expected_en: str | None = None
 
     def message(self) -> str:
-        where_zh, where_en = [self.file], [self.file]
+        file = shown(self.file, limit=200)
+        where_zh, where_en = [file], [file]
         if self.sheet:
-            where_zh.append(f"工作表「{self.sheet}」")
-            where_en.append(f"sheet '{self.sheet}'")
+            where_zh.append(f"工作表「{shown(self.sheet)}」")
+            where_en.append(f"sheet '{shown(self.sheet)}'")
         if self.row is not None:
             where_zh.append(f"第{self.row}行")
             where_en.append(f"row {self.row}")
         if self.column:
-            where_zh.append(f"列「{self.column}」")
-            where_en.append(f"column '{self.column}'")
-        found_zh = f"：值「{self.value}」" if self.value is not None else ""
-        found_en = f": value '{self.value}'" if self.value is not None else ""
+            where_zh.append(f"列「{shown(self.column)}」")
+            where_en.append(f"column '{shown(self.column)}'")
+        found_zh = f"：值「{shown(self.value)}」" if self.value is not None else ""
+        found_en = f": value '{shown(self.value)}'" if self.value is not None else ""
         expected_zh = f"；应为{self.expected_zh}" if self.expected_zh else ""
         expected_en = f"; expected {self.expected_en}" if self.expected_en else ""
         return (
@@ -248,11 +266,11 @@ class FileResult:
         """What the clerk reads: the verdict, then every problem."""
         if self.accepted:
             return (
-                f"✔ {self.file}: 通过，{self.observation_count} 条数据 / accepted, "
+                f"✔ {shown(self.file, limit=200)}: 通过，{self.observation_count} 条数据 / accepted, "
                 f"{self.observation_count} value(s)"
             )
         lines = [
-            f"✘ {self.file}: 退回，共 {len(self.issues)} 个问题，请修改后重新报送 / rejected, "
+            f"✘ {shown(self.file, limit=200)}: 退回，共 {len(self.issues)} 个问题，请修改后重新报送 / rejected, "
             f"{len(self.issues)} problem(s); please fix and resend the whole file"
         ]
         lines.extend(f"  {n}. {issue.message()}" for n, issue in enumerate(self.issues, start=1))
@@ -482,8 +500,9 @@ def _check_file(path: Path, label: str, data: bytes, checksum: str, catalog: Cat
         result.issues.append(
             Issue(
                 label, "no_header",
-                "找不到表头（需要指标、时期、数值三列）",
-                "no header row found (the indicator, period and value columns are required)",
+                f"在每个工作表的前 {HEADER_SEARCH_ROWS:,} 行中找不到表头（需要指标、时期、数值三列）",
+                f"no header row found in the first {HEADER_SEARCH_ROWS:,} rows of any sheet (the "
+                "indicator, period and value columns are required)",
                 expected_zh=f"表头包含 {names}", expected_en="a header with indicator, period, value",
             )
         )  # fmt: skip
@@ -576,9 +595,20 @@ def _read_rows(
             )  # fmt: skip
 
         region = cell(row, "region") or result.region_code
+        if region and not catalog.knows_region(region) and "region" not in columns:
+            # The folder names the region: one problem for the file, named as the folder.
+            if not any(i.code == "unknown_region_folder" for i in result.issues):
+                result.issues.append(
+                    Issue(result.file, "unknown_region_folder",
+                          f"文件夹 submissions/{region}/ 的地区没有登记的规划",
+                          f"the folder submissions/{region}/ names a region with no registered plan",
+                          expected_zh=f"已登记的地区代码之一：{catalog.regions_hint()}",
+                          expected_en=f"one of the registered region codes: {catalog.regions_hint()}")
+                )  # fmt: skip
+            continue
         if region and not catalog.knows_region(region):
             issue(
-                "region" if "region" in columns else "indicator", region, "unknown_region",
+                "region", region, "unknown_region",
                 "该地区没有登记的规划", "no plan is registered for this region",
                 f"已登记的地区代码之一：{catalog.regions_hint()}",
                 f"one of the registered region codes: {catalog.regions_hint()}",
@@ -668,6 +698,13 @@ def _read_rows(
                 )  # fmt: skip
                 continue
             value_original = float(number)
+            if not math.isfinite(value_original):
+                issue(
+                    "value", value_text, "not_finite",
+                    "数值超出可表示的范围", "the value is too large to be a number",
+                    "一个有限的数", "a finite number",
+                )  # fmt: skip
+                continue
         factor = conversion_factor(unit_text, target.unit) if unit_text else None
         if factor is None:
             issue(
@@ -797,15 +834,15 @@ def _check_duplicates(records: list[dict], result: FileResult) -> None:
             continue
         where_zh, where_en = f"第{first['source_row']}行", f"row {first['source_row']}"
         if first["source_sheet"] != "csv":
-            where_zh = f"工作表「{first['source_sheet']}」{where_zh}"
-            where_en = f"sheet '{first['source_sheet']}' {where_en}"
+            where_zh = f"工作表「{shown(first['source_sheet'])}」{where_zh}"
+            where_en = f"sheet '{shown(first['source_sheet'])}' {where_en}"
         result.issues.append(
             Issue(
                 result.file, "conflicting_duplicate",
                 f"{record['indicator_code']} {record['period']} 在本文件中已有不同的数值"
-                f"（{where_zh}：{first['value_text']}）",
+                f"（{where_zh}：{shown(first['value_text'])}）",
                 f"{record['indicator_code']} {record['period']} already has a different value "
-                f"in this file ({where_en}: {first['value_text']})",
+                f"in this file ({where_en}: {shown(first['value_text'])})",
                 sheet=None if record["source_sheet"] == "csv" else record["source_sheet"],
                 row=record["source_row"],
                 column=record["_value_column"],

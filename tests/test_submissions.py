@@ -335,9 +335,10 @@ def test_every_problem_in_a_file_is_listed(tmp_path: Path, catalog: Catalog) -> 
         ),
         (
             "no_header.csv", "甲,乙\n1,2\n".encode(), "no_header",
-            "找不到表头（需要指标、时期、数值三列）；应为表头包含 指标代码（或指标名称）、时期、数值",
-            "no header row found (the indicator, period and value columns are required); "
-            "expected a header with indicator, period, value",
+            "在每个工作表的前 1,000 行中找不到表头（需要指标、时期、数值三列）；应为表头包含 "
+            "指标代码（或指标名称）、时期、数值",
+            "no header row found in the first 1,000 rows of any sheet (the indicator, period and "
+            "value columns are required); expected a header with indicator, period, value",
         ),
         (
             "header_only.csv", "指标代码,时期,数值,单位\n".encode(), "no_data",
@@ -648,3 +649,58 @@ def test_no_value_cell_breaks_the_reader(tmp_path_factory, catalog: Catalog, cel
     else:
         assert result.issues
         assert all(issue.row in (2, None) and issue.message() for issue in result.issues)
+
+
+def test_a_cell_cannot_forge_a_line_of_the_verdict(tmp_path: Path, catalog: Catalog) -> None:
+    forged = "gdp\n✔ submissions/420881/file.csv: 通过，1 条数据 / accepted"
+    long = "x" * 500
+    result = check(
+        tmp_path,
+        catalog,
+        f'指标代码,时期,数值,单位\n"{forged}",2025,1,亿元\ngdp,2025,"{long}",亿元\n'
+        'gdp,2024,"1\u202e0",亿元\n',
+    )
+
+    report = result.report()
+    assert not result.accepted
+    # One line for the verdict and two per problem: nothing a cell says adds a line.
+    assert len(report.splitlines()) == 1 + 2 * len(result.issues) == 7
+    assert "「gdp\\n✔ submissions/420881/file.csv: 通过" in report
+    assert "\\u202e" in report
+    assert "x" * 80 + "…（共 500 字符 / 500 characters）" in report
+    assert "x" * 81 not in report
+
+
+@pytest.mark.parametrize("text", ["1e309", "-1e309", "1E400"])
+def test_numbers_too_large_to_be_numbers_are_rejected(
+    tmp_path: Path, catalog: Catalog, text: str
+) -> None:
+    result = check(tmp_path, catalog, f"指标代码,时期,数值,单位\ngdp,2025,{text},亿元\n")
+
+    assert [(i.code, i.row, i.value) for i in result.issues] == [("not_finite", 2, text)]
+
+
+def test_an_unregistered_region_folder_is_one_problem_named_as_the_folder(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    path = write(
+        tmp_path,
+        "submissions/999999/statistics/file.csv",
+        "指标代码,时期,数值,单位\ngdp,2024,756.9,亿元\ngdp,2025,801.5,亿元\n".encode(),
+    )
+
+    result = read_submission(path, tmp_path, catalog)
+
+    (issue,) = result.issues
+    assert (issue.code, issue.row, issue.column) == ("unknown_region_folder", None, None)
+    assert "submissions/999999/" in issue.message()
+
+
+def test_a_header_below_long_instructions_is_found(tmp_path: Path, catalog: Catalog) -> None:
+    instructions = "".join(f"填报说明第{n}条：按要求填写\n" for n in range(1, 41))
+    result = check(
+        tmp_path, catalog, f"{instructions}指标代码,时期,数值,单位\ngdp,2025,801.5,亿元\n"
+    )
+
+    assert result.accepted, result.report()
+    assert rows(result, "source_row") == [(42,)]
