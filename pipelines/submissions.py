@@ -16,6 +16,7 @@ import io
 import math
 import os
 import re
+import stat
 import unicodedata
 from collections.abc import Callable, Collection, Container, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -294,10 +295,11 @@ def empty_observations() -> pl.DataFrame:
     return pl.DataFrame(schema=OBSERVATION_SCHEMA)
 
 
-def files_under(root: Path) -> list[Path]:
-    """Every file below `root` (hidden files and Office lock files left out), ordered as sorted
-    paths are: by folder and name parts. A walk of directory entries: a landing zone can
-    hold hundreds of thousands of files."""
+def files_under(root: Path, hidden: bool = False) -> list[Path]:
+    """Every entry below `root` that is not a folder (hidden files and Office lock files left
+    out unless `hidden`), ordered as sorted paths are: by folder and name parts. A walk of
+    directory entries, never following a link: a landing zone can hold hundreds of
+    thousands of files."""
     found: list[tuple[tuple[str, ...], Path]] = []
     for folder, _, names in os.walk(root):
         folder_path = Path(folder)
@@ -305,18 +307,96 @@ def files_under(root: Path) -> list[Path]:
         found.extend(
             ((*parts, name), folder_path / name)
             for name in names
-            if not name.startswith(("~$", "."))
+            if hidden or not name.startswith(HIDDEN_PREFIXES)
         )
     found.sort(key=lambda item: item[0])
     return [path for _, path in found]
 
 
 def find_submission_files(raw_dir: Path) -> list[Path]:
-    """All submission files under `raw_dir/submissions`, in a stable order."""
+    """Every entry under `raw_dir/submissions`, in a stable order: each is either read or
+    given a verdict saying why not (`not_read_because`), so no department goes untold."""
     root = raw_dir / SUBMISSIONS_SUBDIR
     if not root.is_dir():
         return []
-    return [path for path in files_under(root) if path.suffix.lower() in SUPPORTED_SUFFIXES]
+    return files_under(root, hidden=True)
+
+
+HIDDEN_PREFIXES = (".", "~$")
+
+
+def not_read_because(path: Path, max_bytes: int) -> tuple[str, ...] | None:
+    """Why an entry of the landing zone is not opened at all (code, Chinese, English and
+    what is expected, if anything), or
+    None when it is a regular file to read. The run and `check` both ask this first: a link,
+    a pipe or a device is never opened (it could point anywhere, or block for ever)."""
+    name = path.name
+    try:
+        entry = path.lstat()
+    except OSError:
+        return ("not_found", "找不到文件", "the file cannot be found")
+    if stat.S_ISLNK(entry.st_mode):
+        return (
+            "symlink",
+            "是符号链接（快捷方式），不予读取；请放入文件本身",
+            "is a symbolic link, which is never followed; put the file itself here",
+        )
+    if not stat.S_ISREG(entry.st_mode):
+        return (
+            "not_a_file",
+            "不是普通文件（管道或设备），不予读取",
+            "is not a regular file (a pipe or a device); not read",
+        )
+    if name.startswith("~$"):
+        return (
+            "office_lock",
+            "是 Office 的临时锁文件（工作簿正在 Excel 中打开），不予读取",
+            "is an Office lock file (the workbook is open in Excel); not read",
+        )
+    if name.startswith("."):
+        return (
+            "hidden",
+            "是隐藏文件，不予读取；请去掉文件名开头的“.”",
+            "is a hidden file; not read (remove the leading '.')",
+        )
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        return (
+            "old_excel",
+            "是旧版 .xls 格式，不予读取；请另存为 .xlsx",
+            "is an old .xls workbook; not read (save it as .xlsx)",
+        )
+    if suffix not in SUPPORTED_SUFFIXES:
+        return (
+            "unsupported_type",
+            f"文件类型「{shown(suffix or name)}」不受支持，不予读取；请报送 .csv 或 .xlsx",
+            f"the file type '{shown(suffix or name)}' is not supported; not read (send .csv or .xlsx)",
+        )
+    if entry.st_size > max_bytes:
+        return _too_large(entry.st_size, max_bytes)
+    return None
+
+
+def _too_large(size: int, max_bytes: int) -> tuple[str, str, str, str, str]:
+    return (
+        "file_too_large", f"文件过大（{size:,} 字节）", f"the file is too large ({size:,} bytes)",
+        f"不超过 {max_bytes:,} 字节", f"at most {max_bytes:,} bytes",
+    )  # fmt: skip
+
+
+def _unread(path: Path, label: str, reason: tuple[str, ...]) -> FileResult:
+    """The verdict on an entry that is not opened. Its version is its kind, size and
+    modification time, so a changed entry is judged again."""
+    try:
+        entry = path.lstat()
+        signature = f"{reason[0]}|{entry.st_mode}|{entry.st_size}|{entry.st_mtime_ns}"
+        size = entry.st_size
+    except OSError:
+        signature, size = reason[0], 0
+    result = FileResult(file=label, checksum=_checksum(signature.encode()), size_bytes=size)
+    code, zh, en, *expected = reason
+    result.issues.append(Issue(label, code, zh, en, None, None, None, None, *expected))
+    return result
 
 
 def decode_text(data: bytes) -> str | None:
@@ -448,8 +528,8 @@ def source_label(path: Path, raw_dir: Path) -> str:
 
 def read_submission(path: Path, raw_dir: Path, catalog: Catalog) -> FileResult:
     """Read and check one file; never raises for a bad file, it returns its issues."""
-    data = path.read_bytes()
-    return _check_file(path, source_label(path, raw_dir), data, _checksum(data), catalog)
+    (result,) = read_submissions([path], raw_dir, catalog)
+    return result
 
 
 def _checksum(data: bytes) -> str:
@@ -463,13 +543,10 @@ def _check_file(path: Path, label: str, data: bytes, checksum: str, catalog: Cat
         result.issues.append(Issue(label, "empty_file", "文件为空", "the file is empty"))
         return result
     if len(data) > max_bytes:
+        code, zh, en, expected_zh, expected_en = _too_large(len(data), max_bytes)
         result.issues.append(
-            Issue(
-                label, "file_too_large",
-                f"文件过大（{len(data):,} 字节）", f"the file is too large ({len(data):,} bytes)",
-                expected_zh=f"不超过 {max_bytes:,} 字节", expected_en=f"at most {max_bytes:,} bytes",
-            )
-        )  # fmt: skip
+            Issue(label, code, zh, en, expected_zh=expected_zh, expected_en=expected_en)
+        )
         return result
     grids = _read_grids(path, data, result)
     if result.issues:
@@ -865,8 +942,30 @@ def read_submissions(
     before and is passed over; each file is read from disk once either way.
     """
     results = []
+    max_bytes, _ = _limits()
     for path in paths:
-        label, data = source_label(path, raw_dir), path.read_bytes()
+        label = source_label(path, raw_dir)
+        reason = not_read_because(path, max_bytes)
+        if reason is not None:
+            result = _unread(path, label, reason)
+            if (label, result.checksum) not in skip:
+                results.append(result)
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            results.append(
+                _unread(
+                    path,
+                    label,
+                    (
+                        "unreadable",
+                        f"无法读取（{type(error).__name__}）",
+                        f"cannot be read ({type(error).__name__})",
+                    ),
+                )
+            )
+            continue
         checksum = _checksum(data)
         if (label, checksum) not in skip:
             results.append(_check_file(path, label, data, checksum, catalog))

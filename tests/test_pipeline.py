@@ -602,3 +602,52 @@ def test_every_mart_column_is_described(sample_run: SampleRun, dbt_manifest: Pat
         }
         described = {name for name, column in node["columns"].items() if column["description"]}
         assert built == described, node["name"]
+
+
+def test_entries_the_run_cannot_read_get_a_verdict_and_the_rest_loads(
+    defs, sample_run: SampleRun, workspace: Workspace
+) -> None:
+    copy_warehouse(sample_run, workspace)
+    folder = workspace.raw_dir / "submissions" / "420881"
+    os.mkfifo(folder / "pipe.csv")
+    (folder / "zero.csv").symlink_to("/dev/zero")
+    (folder / "gone.csv").symlink_to(folder / "nowhere.csv")
+    (folder / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 64)
+    (folder / ".hidden.csv").write_text(
+        "指标代码,时期,数值,单位\ngdp,2025,1,亿元\n", encoding="utf-8"
+    )
+    workspace.add_submission(
+        "submissions/420881/housing_resent.csv",
+        "指标名称,时期,数值,单位\n城区污水处理率,2025年,96.1,%\n",
+    )
+
+    result = materialize_all(defs)
+
+    assert result.success
+    assert query(
+        workspace.database,
+        "select file, status, errors from marts.mart_data_quality "
+        "where status = 'rejected' order by file",
+    ) == [
+        ("submissions/420881/.hidden.csv", "rejected",
+         "submissions/420881/.hidden.csv，是隐藏文件，不予读取；请去掉文件名开头的“.”。\n"
+         "    submissions/420881/.hidden.csv: is a hidden file; not read (remove the leading '.')."),
+        ("submissions/420881/gone.csv", "rejected",
+         "submissions/420881/gone.csv，是符号链接（快捷方式），不予读取；请放入文件本身。\n"
+         "    submissions/420881/gone.csv: is a symbolic link, which is never followed; put the "
+         "file itself here."),
+        ("submissions/420881/old.xls", "rejected",
+         "submissions/420881/old.xls，是旧版 .xls 格式，不予读取；请另存为 .xlsx。\n"
+         "    submissions/420881/old.xls: is an old .xls workbook; not read (save it as .xlsx)."),
+        ("submissions/420881/pipe.csv", "rejected",
+         "submissions/420881/pipe.csv，不是普通文件（管道或设备），不予读取。\n"
+         "    submissions/420881/pipe.csv: is not a regular file (a pipe or a device); not read."),
+        ("submissions/420881/zero.csv", "rejected",
+         "submissions/420881/zero.csv，是符号链接（快捷方式），不予读取；请放入文件本身。\n"
+         "    submissions/420881/zero.csv: is a symbolic link, which is never followed; put the "
+         "file itself here."),
+    ]  # fmt: skip
+    assert query(
+        workspace.database,
+        f"select actual_value from {MART} where indicator_code = 'urban_sewage_treatment_rate'",
+    ) == [(96.1,)]

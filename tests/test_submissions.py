@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import subprocess
 import sys
 import unicodedata
@@ -704,3 +705,47 @@ def test_a_header_below_long_instructions_is_found(tmp_path: Path, catalog: Cata
 
     assert result.accepted, result.report()
     assert rows(result, "source_row") == [(42,)]
+
+
+def test_entries_that_are_not_regular_files_get_a_verdict_and_are_never_opened(
+    tmp_path: Path, catalog: Catalog, monkeypatch
+) -> None:
+    folder = tmp_path / "submissions" / "420881"
+    good = write(
+        tmp_path,
+        "submissions/420881/good.csv",
+        "指标代码,时期,数值,单位\ngdp,2025,801.5,亿元\n".encode(),
+    )
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.csv"
+    outside.write_bytes(good.read_bytes())
+    os.mkfifo(folder / "pipe.csv")  # opening it would block for ever
+    (folder / "zero.csv").symlink_to("/dev/zero")  # reading it would never end
+    (folder / "outside.csv").symlink_to(outside)
+    (folder / "dangling.csv").symlink_to(folder / "gone.csv")
+    write(tmp_path, "submissions/420881/old.xls", b"\xd0\xcf\x11\xe0" + b"\0" * 100)
+    write(tmp_path, "submissions/420881/.hidden.csv", good.read_bytes())
+    write(tmp_path, "submissions/420881/~$good.xlsx", b"lock")
+    write(tmp_path, "submissions/420881/notes.txt", b"notes")
+    write(tmp_path, "submissions/420881/huge.csv", b"x" * 2048)
+    monkeypatch.setenv("PLAN_MAX_FILE_BYTES", "1024")
+
+    results = read_submissions(find_submission_files(tmp_path), tmp_path, catalog)
+
+    verdicts = {Path(r.file).name: [i.code for i in r.issues] for r in results}
+    assert verdicts == {
+        ".hidden.csv": ["hidden"], "dangling.csv": ["symlink"], "good.csv": [],
+        "huge.csv": ["file_too_large"], "notes.txt": ["unsupported_type"],
+        "old.xls": ["old_excel"], "outside.csv": ["symlink"], "pipe.csv": ["not_a_file"],
+        "zero.csv": ["symlink"], "~$good.xlsx": ["office_lock"],
+    }  # fmt: skip
+    assert rows(results[verdicts_index(results, "good.csv")], "value") == [(801.5,)]
+    # `check` judges a file by the same rule, and never follows the link either.
+    report = read_submission(folder / "zero.csv", tmp_path, catalog).report()
+    assert "zero.csv: 退回" in report and "symbolic link" in report
+    # Judged once: the same entries are passed over next time, a changed one judged again.
+    skip = {(r.file, r.checksum) for r in results}
+    assert read_submissions(find_submission_files(tmp_path), tmp_path, catalog, skip) == []
+
+
+def verdicts_index(results: list[FileResult], name: str) -> int:
+    return next(i for i, r in enumerate(results) if Path(r.file).name == name)

@@ -42,7 +42,8 @@ def fingerprint(raw_dir: Path) -> dict[str, str]:
         entries = []
         root = raw_dir / folder
         for path in files_under(root) if root.is_dir() else []:
-            stat = path.stat()
+            # The entry itself: a dangling link or a pipe is a change too, and is never opened.
+            stat = path.lstat()
             entries.append(
                 f"{path.relative_to(raw_dir).as_posix()}|{stat.st_size}|{stat.st_mtime_ns}"
             )
