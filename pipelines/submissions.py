@@ -43,6 +43,16 @@ MAX_FILE_BYTES_ENV = "PLAN_MAX_FILE_BYTES"
 MAX_FILE_ROWS_ENV = "PLAN_MAX_FILE_ROWS"
 DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_FILE_ROWS = 100_000
+# What a file's content may be, checked before it is parsed: variable -> (default, what it
+# bounds in Chinese and English). Each is named in the error it causes.
+READ_LIMITS: dict[str, tuple[int, str, str]] = {
+    "PLAN_MAX_LINE_CHARS": (100_000, "一行的字符数", "characters in a line"),
+    "PLAN_MAX_FIELD_CHARS": (10_000, "一个单元格的字符数", "characters in a cell"),
+    "PLAN_MAX_COLUMNS": (1_000, "列数", "columns"),
+    "PLAN_MAX_UNZIPPED_BYTES": (200 * 1024 * 1024, "工作簿解压后的字节数", "bytes of a workbook unzipped"),
+    "PLAN_MAX_ZIP_RATIO": (200, "工作簿中一个部件的压缩比", "compression ratio of a part of a workbook"),
+    "PLAN_MAX_CELLS": (5_000_000, "一个工作表的单元格数（从 A1 到最后一个单元格）", "cells of a sheet (from A1 to its last cell)"),
+}  # fmt: skip
 # Rows searched for the header: instructions (填表说明) above a table can run long.
 HEADER_SEARCH_ROWS = 1000
 # Characters of a cell echoed in a message; longer values are shortened.
@@ -413,6 +423,106 @@ def decode_text(data: bytes) -> str | None:
 Grid = tuple[str, list[list[str]], list[str]]
 
 
+def read_limit(name: str) -> int:
+    """One of READ_LIMITS, from its environment variable or its default."""
+    return int(os.environ.get(name) or READ_LIMITS[name][0])
+
+
+def _over_limit(result: FileResult, name: str, found: int, sheet: str | None = None) -> list:
+    """Reject the file for going over limit `name`, saying which limit and how to raise it."""
+    limit, zh, en = read_limit(name), READ_LIMITS[name][1], READ_LIMITS[name][2]
+    result.issues.append(
+        Issue(result.file, "over_limit", f"{zh}超过上限（{found:,}）", f"too many {en} ({found:,})",
+              sheet=sheet, expected_zh=f"不超过 {limit:,}（上限由 {name} 设置）",
+              expected_en=f"at most {limit:,} (the limit is set by {name})")
+    )  # fmt: skip
+    return []
+
+
+def _read_csv(text: str, result: FileResult) -> list[Grid]:
+    longest = max(map(len, text.splitlines()), default=0)
+    if longest > read_limit("PLAN_MAX_LINE_CHARS"):
+        return _over_limit(result, "PLAN_MAX_LINE_CHARS", longest)
+    field_limit = read_limit("PLAN_MAX_FIELD_CHARS")
+    csv.field_size_limit(field_limit)
+    try:
+        rows = [[_clean(cell) for cell in row] for row in csv.reader(io.StringIO(text))]
+    except csv.Error as error:
+        if "field larger" in str(error):
+            return _over_limit(result, "PLAN_MAX_FIELD_CHARS", field_limit + 1)
+        result.issues.append(
+            Issue(result.file, "bad_csv", f"不是有效的 CSV（{shown(error)}）", f"not a valid CSV file ({shown(error)})")
+        )  # fmt: skip
+        return []
+    width = max((len(row) for row in rows), default=0)
+    if width > read_limit("PLAN_MAX_COLUMNS"):
+        return _over_limit(result, "PLAN_MAX_COLUMNS", width)
+    return [("csv", rows, [_column_letter(i) for i in range(width)])]
+
+
+_CELL_REF = re.compile(rb'<(?:\w+:)?c [^>]*?r="([A-Z]{1,3})([0-9]{1,7})"')
+_SHEET_PART = re.compile(r"^xl/worksheets/[^/]+\.xml$")
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _check_workbook_parts(data: bytes, result: FileResult) -> bool:
+    """Look inside a workbook before it is parsed: the zip's parts unzipped, their
+    compression ratios and each sheet's extent (from A1 to its last cell), so that a zip
+    bomb or a sheet of billions of cells is rejected without being expanded."""
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as error:
+        result.issues.append(
+            Issue(result.file, "corrupt_workbook", f"工作簿已损坏，无法读取（{type(error).__name__}）",
+                  f"the workbook is damaged and cannot be read ({type(error).__name__})")
+        )  # fmt: skip
+        return False
+    unzipped = sum(part.file_size for part in parts)
+    if unzipped > read_limit("PLAN_MAX_UNZIPPED_BYTES"):
+        _over_limit(result, "PLAN_MAX_UNZIPPED_BYTES", unzipped)
+        return False
+    for part in parts:
+        ratio = part.file_size // max(part.compress_size, 1)
+        if part.file_size > 1024 * 1024 and ratio > read_limit("PLAN_MAX_ZIP_RATIO"):
+            _over_limit(result, "PLAN_MAX_ZIP_RATIO", ratio, sheet=shown(part.filename))
+            return False
+    for part in parts:
+        if not _SHEET_PART.match(part.filename):
+            continue
+        columns = rows = 0
+        tail = b""
+        try:
+            with archive.open(part) as stream:
+                while chunk := stream.read(1 << 20):
+                    block = tail + chunk
+                    for letters, number in _CELL_REF.findall(block):
+                        columns = max(columns, _column_number(letters))
+                        rows = max(rows, int(number))
+                    tail = block[-64:]
+        except (zipfile.BadZipFile, OSError, EOFError) as error:
+            result.issues.append(
+                Issue(result.file, "corrupt_workbook", f"工作簿已损坏，无法读取（{type(error).__name__}）",
+                      f"the workbook is damaged and cannot be read ({type(error).__name__})")
+            )  # fmt: skip
+            return False
+        if columns * rows > read_limit("PLAN_MAX_CELLS"):
+            last = f"{_column_letter(columns - 1)}{rows}"
+            _over_limit(
+                result, "PLAN_MAX_CELLS", columns * rows, sheet=f"{part.filename} A1:{last}"
+            )
+            return False
+    return True
+
+
 def _read_grids(path: Path, data: bytes, result: FileResult) -> list[Grid]:
     def reject(code: str, zh: str, en: str) -> list[Grid]:
         result.issues.append(Issue(result.file, code, zh, en))
@@ -428,9 +538,7 @@ def _read_grids(path: Path, data: bytes, result: FileResult) -> list[Grid]:
             )
         if "\x00" in text:
             return reject("not_a_spreadsheet", "不是 CSV 文本文件", "not a CSV text file")
-        rows = [[_clean(cell) for cell in row] for row in csv.reader(io.StringIO(text))]
-        width = max((len(row) for row in rows), default=0)
-        return [("csv", rows, [_column_letter(i) for i in range(width)])]
+        return _read_csv(text, result)
 
     if data[:4] == b"\xd0\xcf\x11\xe0":
         return reject(
@@ -441,6 +549,8 @@ def _read_grids(path: Path, data: bytes, result: FileResult) -> list[Grid]:
         )
     if data[:2] != b"PK":
         return reject("not_a_spreadsheet", "不是 Excel 工作簿", "not an Excel workbook (.xlsx)")
+    if not _check_workbook_parts(data, result):
+        return []
     import fastexcel
 
     try:
@@ -967,8 +1077,18 @@ def read_submissions(
             )
             continue
         checksum = _checksum(data)
-        if (label, checksum) not in skip:
+        if (label, checksum) in skip:
+            continue
+        try:
             results.append(_check_file(path, label, data, checksum, catalog))
+        except Exception as error:  # noqa: BLE001 - whatever breaks, it breaks one file only
+            result = FileResult(file=label, checksum=checksum, size_bytes=len(data))
+            result.issues.append(
+                Issue(label, "reading_failed", f"读取时出错，文件未载入（{type(error).__name__}）",
+                      f"reading the file failed, nothing was loaded ({type(error).__name__}: "
+                      f"{shown(error)})")
+            )  # fmt: skip
+            results.append(result)
     return results
 
 
