@@ -25,6 +25,7 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.isolation import MEMORY_ENV, SECONDS_ENV, IsolatedFailure, IsolatedWorker
 from pipelines.periods import (
     EXPECTED_DAY_FORMATS,
     EXPECTED_FORMATS,
@@ -551,27 +552,60 @@ def _read_grids(path: Path, data: bytes, result: FileResult) -> list[Grid]:
         return reject("not_a_spreadsheet", "不是 Excel 工作簿", "not an Excel workbook (.xlsx)")
     if not _check_workbook_parts(data, result):
         return []
+    try:
+        return _workbook_worker().call(data)
+    except IsolatedFailure as failure:
+        if failure.kind == "error":  # fastexcel's own exception: a damaged workbook
+            name, _, text = failure.detail.partition(": ")
+            first = text.strip().splitlines()[0] if text.strip() else ""
+            return reject(
+                "corrupt_workbook",
+                f"工作簿已损坏，无法读取（{name}）",
+                f"the workbook is damaged and cannot be read ({name}: {shown(first)})",
+            )
+        how_zh, how_en = {
+            "timed_out": (f"超过 {failure.detail} 仍未读完", f"took longer than {failure.detail}"),
+            "out_of_memory": ("所需内存超过上限", "needed more memory than allowed"),
+        }.get(
+            failure.kind,
+            (f"读取程序崩溃（{failure.detail}）", f"crashed the reader ({failure.detail})"),
+        )
+        result.issues.append(
+            Issue(result.file, f"reader_{failure.kind}", f"工作簿{how_zh}，未载入",
+                  f"the workbook {how_en}; nothing was loaded",
+                  expected_zh=f"正常的 .xlsx 工作簿（上限由 {MEMORY_ENV} 与 {SECONDS_ENV} 设置）",
+                  expected_en=f"an ordinary .xlsx workbook (limits set by {MEMORY_ENV} and {SECONDS_ENV})")
+        )  # fmt: skip
+        return []
+
+
+def load_workbook(data: bytes) -> list[Grid]:
+    """Every non-empty sheet of a workbook as a grid of cleaned text cells. Native code:
+    run it through `_workbook_worker()`, where a crash costs one file."""
     import fastexcel
 
-    try:
-        reader = fastexcel.read_excel(data)
-        grids = []
-        for name in reader.sheet_names:
-            sheet = reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0)
-            if sheet.width == 0:
-                continue
-            frame = sheet.to_polars()
-            letters = [_column_letter(c.absolute_index) for c in sheet.selected_columns]
-            rows = [[_clean(cell) for cell in row] for row in frame.iter_rows()]
-            grids.append((name, rows, letters))
-        return grids
-    except Exception as error:  # fastexcel raises its own exception types
-        return reject(
-            "corrupt_workbook",
-            f"工作簿已损坏，无法读取（{type(error).__name__}）",
-            f"the workbook is damaged and cannot be read ({type(error).__name__}: "
-            f"{str(error).strip().splitlines()[0] if str(error).strip() else ''})",
-        )
+    reader = fastexcel.read_excel(data)
+    grids = []
+    for name in reader.sheet_names:
+        sheet = reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0)
+        if sheet.width == 0:
+            continue
+        frame = sheet.to_polars()
+        letters = [_column_letter(c.absolute_index) for c in sheet.selected_columns]
+        rows = [[_clean(cell) for cell in row] for row in frame.iter_rows()]
+        grids.append((name, rows, letters))
+    return grids
+
+
+_WORKBOOK_WORKER: IsolatedWorker | None = None
+
+
+def _workbook_worker() -> IsolatedWorker:
+    """This process's workbook reader, started on the first workbook and reused."""
+    global _WORKBOOK_WORKER  # noqa: PLW0603 - one reader per process
+    if _WORKBOOK_WORKER is None:
+        _WORKBOOK_WORKER = IsolatedWorker(load_workbook)
+    return _WORKBOOK_WORKER
 
 
 def _match_header(cell: str) -> str | None:
