@@ -477,16 +477,21 @@ def _check_workbook_parts(data: bytes, result: FileResult) -> bool:
     compression ratios and each sheet's extent (from A1 to its last cell), so that a zip
     bomb or a sheet of billions of cells is rejected without being expanded."""
     import zipfile
+    import zlib
+
+    def damaged(error: Exception) -> bool:
+        name = type(error).__name__
+        result.issues.append(
+            Issue(result.file, "corrupt_workbook", f"工作簿已损坏，无法读取（{name}）",
+                  f"the workbook is damaged and cannot be read ({name})")
+        )  # fmt: skip
+        return False
 
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         parts = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as error:
-        result.issues.append(
-            Issue(result.file, "corrupt_workbook", f"工作簿已损坏，无法读取（{type(error).__name__}）",
-                  f"the workbook is damaged and cannot be read ({type(error).__name__})")
-        )  # fmt: skip
-        return False
+        return damaged(error)
     unzipped = sum(part.file_size for part in parts)
     if unzipped > read_limit("PLAN_MAX_UNZIPPED_BYTES"):
         _over_limit(result, "PLAN_MAX_UNZIPPED_BYTES", unzipped)
@@ -509,12 +514,8 @@ def _check_workbook_parts(data: bytes, result: FileResult) -> bool:
                         columns = max(columns, _column_number(letters))
                         rows = max(rows, int(number))
                     tail = block[-64:]
-        except (zipfile.BadZipFile, OSError, EOFError) as error:
-            result.issues.append(
-                Issue(result.file, "corrupt_workbook", f"工作簿已损坏，无法读取（{type(error).__name__}）",
-                      f"the workbook is damaged and cannot be read ({type(error).__name__})")
-            )  # fmt: skip
-            return False
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError) as error:
+            return damaged(error)
         if columns * rows > read_limit("PLAN_MAX_CELLS"):
             last = f"{_column_letter(columns - 1)}{rows}"
             _over_limit(

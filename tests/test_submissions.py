@@ -885,3 +885,17 @@ def test_a_run_with_a_file_the_reader_cannot_handle_loads_the_others(
     ]
     assert results[0].issues[0].code == "reading_failed"
     assert "MemoryError" in results[0].report()
+
+
+def test_a_workbook_whose_compressed_sheet_is_damaged_is_rejected(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    sheet = b'<worksheet><sheetData><row r="1"><c r="A1"/></row></sheetData></worksheet>' * 50
+    data = bytearray(zip_with({"xl/worksheets/sheet1.xml": sheet, "[Content_Types].xml": b"<x/>"}))
+    start = data.index(b"xl/worksheets/sheet1.xml") + len("xl/worksheets/sheet1.xml")
+    data[start + 5 : start + 25] = b"\xff" * 20  # the deflated stream, not the directory
+    path = write(tmp_path, "submissions/420881/damaged.xlsx", bytes(data))
+
+    (result,) = read_submissions([path], tmp_path, catalog)
+
+    assert [i.code for i in result.issues] == ["corrupt_workbook"], result.report()
