@@ -235,7 +235,7 @@ def check_files(files: Sequence[str]) -> int:
     from pathlib import Path
 
     from pipelines.registry import find_plan_folders, read_registry
-    from pipelines.submissions import Catalog, read_submission
+    from pipelines.submissions import Catalog, files_under, read_submission
 
     raw_dir = settings.raw_dir()
     catalog = Catalog(read_registry(find_plan_folders(raw_dir), raw_dir))
@@ -243,9 +243,13 @@ def check_files(files: Sequence[str]) -> int:
     for name in files:
         # Absolute, not resolved: a link is judged as the link it is, never followed.
         path = Path(name).absolute()
-        result = read_submission(path, raw_dir, catalog)
-        print(result.report())
-        rejected += not result.accepted
+        # A folder (not a link to one) stands for every entry in it, as the run sees them.
+        for entry in (
+            files_under(path, hidden=True) if path.is_dir() and not path.is_symlink() else [path]
+        ):
+            result = read_submission(entry, raw_dir, catalog)
+            print(result.report())
+            rejected += not result.accepted
     return 1 if rejected else 0
 
 
@@ -344,7 +348,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="check submission files against the contract and the registry, loading nothing; "
         "exit 1 if any file would be rejected",
     )
-    check.add_argument("files", nargs="+", help="CSV or xlsx files")
+    check.add_argument("files", nargs="+", help="CSV or xlsx files, or folders of them")
     plan = commands.add_parser("plan", help="work with plan texts and their registries")
     plan_commands = plan.add_subparsers(dest="plan_command", required=True)
     scan = plan_commands.add_parser(
@@ -409,18 +413,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 0
     if args.command == "publish":
-        from pipelines.warehouse import UnpublishableError, exclusive_access, publish
+        from pipelines.publishing import publish_all
+        from pipelines.warehouse import UnpublishableError, exclusive_access
 
         work = settings.work_database_path()
         if not work.exists():
             raise SystemExit(f"No working file at {work}: run `make run` first.")
         try:
             with exclusive_access(work):
-                relations = publish(work, settings.warehouse_path())
+                result = publish_all(
+                    work, settings.warehouse_path(), settings.exports_dir(), settings.reports_dir()
+                )
         except UnpublishableError as error:
             print(error, file=sys.stderr)
             return 1
-        print(f"Published {relations} tables and views to {settings.warehouse_path()}")
+        print(
+            f"Published {result.relations} tables and views to {settings.warehouse_path()}, "
+            f"{len(result.exports)} export files and {len(result.pages)} report pages"
+        )
         return 0
     if args.command == "manifest":
         from pipelines.dbt_project import manifest_is_stale, prepare_manifest

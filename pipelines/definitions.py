@@ -15,8 +15,6 @@ defs = dg.Definitions(
         ingest.status_overrides,
         transform.dbt_models,
         publish.published_warehouse,
-        publish.exports,
-        publish.report,
     ],
     jobs=[jobs.refresh_all, automation.load_submissions, automation.load_overrides],
     sensors=[automation.raw_files_sensor],

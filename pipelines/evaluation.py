@@ -87,7 +87,9 @@ class EvaluationTable:
 
 
 def _number(value: float | None) -> float | None:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    """A figure for the table: rounded; None for not-a-number and for infinities (a ratio
+    over a zero target), which no spreadsheet cell holds."""
+    if value is None or not math.isfinite(value):
         return None
     return round(float(value), 4)
 

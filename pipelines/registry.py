@@ -51,6 +51,7 @@ REGISTRY_SCHEMA: dict[str, pl.DataType] = {
     "target_value": pl.Float64(),
     "target_upper": pl.Float64(),
     "tolerance": pl.Float64(),
+    "plausible_max": pl.Float64(),
     "each_year": pl.Boolean(),
     "base_year": pl.Int64(),
     "target_year": pl.Int64(),
@@ -68,7 +69,7 @@ REGISTRY_SCHEMA: dict[str, pl.DataType] = {
 INDICATOR_KEYS = frozenset(
     {
         "code", "name_zh", "name_en", "pillar", "department", "unit", "kind", "comparator",
-        "target", "upper", "tolerance", "each_year", "base_year", "target_year", "cadence",
+        "target", "upper", "tolerance", "max_value", "each_year", "base_year", "target_year", "cadence",
         "path", "nature", "reference", "notes", "quote", "span", "measure",
     }
 )  # fmt: skip
@@ -234,6 +235,17 @@ def plan_rows(plan: Plan, source_file: str) -> list[dict[str, Any]]:
                 f"未知责任部门 / unknown department {entry.get('department')!r}",
             )  # fmt: skip
 
+        bound = entry.get("max_value")
+        if bound is not None and (
+            isinstance(bound, bool) or not isinstance(bound, int | float) or not bound > 0
+        ):
+            raise _entry_error(
+                path,
+                index,
+                code,
+                f"max_value 应为正数 / max_value must be a positive number: {bound!r}",
+            )
+
         def field(name: str, default: Any = None, entry: dict = entry) -> Any:
             return entry.get(name, defaults.get(name, default))
 
@@ -266,6 +278,9 @@ def plan_rows(plan: Plan, source_file: str) -> list[dict[str, Any]]:
                 "target_value": entry.get("target"),
                 "target_upper": entry.get("upper"),
                 "tolerance": field("tolerance") if entry.get("kind") == "approximate" else None,
+                "plausible_max": bound
+                if bound is not None
+                else plausible_max(entry.get("unit"), entry.get("target"), entry.get("upper")),
                 "each_year": bool(entry.get("each_year", entry.get("kind") == "annual")),
                 "base_year": field("base_year"),
                 "target_year": field("target_year"),
@@ -281,6 +296,30 @@ def plan_rows(plan: Plan, source_file: str) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+# A reported figure more than this many times the target is a slip (a unit, a misplaced
+# decimal point, 万元 typed as 亿元), not a statistic.
+PLAUSIBLE_FACTOR = 100
+# Bounds where the target gives none: a percentage (growth included) and a rank.
+PLAUSIBLE_PERCENT = 1000
+PLAUSIBLE_RANK_FLOOR = 1000
+
+
+def plausible_max(unit: str | None, target: float | None, upper: float | None) -> float | None:
+    """The largest magnitude a department may report for a target, in its unit: 100 times the
+    target (or the range's upper end), at least 1,000 for a rank and 1,000 for a percentage;
+    None for a yes/no target or one with no number to scale. `max_value` in plan.yaml sets
+    it instead."""
+    unit_family = family(unit) if unit else None
+    if unit_family == "boolean":
+        return None
+    scale = max((abs(float(v)) for v in (target, upper) if v is not None), default=0.0)
+    if unit_family == "percent":
+        return max(PLAUSIBLE_PERCENT, PLAUSIBLE_FACTOR * scale)
+    if unit_family == "rank":
+        return max(PLAUSIBLE_RANK_FLOOR, PLAUSIBLE_FACTOR * scale)
+    return PLAUSIBLE_FACTOR * scale if scale > 0 else None
 
 
 FLOW_FAMILIES = frozenset({"money", "weight"})

@@ -73,6 +73,9 @@ def format_number(value: float | None, unit: str | None = None) -> str:
     """Thousands separators and at most four significant decimals, as a statistician writes."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
+    if math.isinf(value):
+        text = "∞" if value > 0 else "-∞"
+        return f"{text} {unit}" if unit and unit not in ("是/否",) else text
     magnitude = abs(value)
     decimals = 0 if magnitude >= 1000 else 1 if magnitude >= 100 else 2 if magnitude >= 1 else 4
     text = f"{value:,.{decimals}f}"
@@ -82,7 +85,9 @@ def format_number(value: float | None, unit: str | None = None) -> str:
 
 
 def format_share(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
+    if value is None or math.isnan(value):
+        return "—"
+    return f"{'-' if value < 0 else ''}∞" if math.isinf(value) else f"{value * 100:.1f}%"
 
 
 def _year_position(period_end) -> float:  # noqa: ANN001 - a datetime.date
@@ -181,8 +186,28 @@ def _target_line(canvas: _Canvas, value: float, label: str) -> str:
     )
 
 
+# Beyond this magnitude a chart's scale cannot be computed in floating point.
+CHARTABLE = 1e150
+
+
 def chart(indicator: dict, history: list[dict]) -> str | None:
-    """The SVG chart of one target, or None for targets a chart cannot show (milestones)."""
+    """The SVG chart of one target, or None for targets a chart cannot show (milestones).
+    A figure too large to draw (the warehouse keeps what was reported) gives a note in
+    place of the chart, never a failed report."""
+    figures = [
+        row.get(name)
+        for row in [indicator, *history]
+        for name in ("actual_value", "growth_rate", "reference_growth_rate", "target_value")
+    ]
+    if any(v is not None and not abs(v) <= CHARTABLE for v in figures):
+        return (
+            '<div class="milestone"><p>数值超出可绘制的范围，未作图<br>'
+            "<small>A figure is too large to draw; no chart</small></p></div>"
+        )
+    return _chart(indicator, history)
+
+
+def _chart(indicator: dict, history: list[dict]) -> str | None:
     method = indicator["method"]
     if method == "milestone" or (method is None and indicator["kind"] != "qualitative"):
         return None

@@ -17,7 +17,6 @@ import math
 import os
 import re
 import stat
-import unicodedata
 from collections.abc import Callable, Collection, Container, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -35,8 +34,18 @@ from pipelines.periods import (
     parse_period,
 )
 from pipelines.processes import cores, spawn_context
+from pipelines.registry import PLAUSIBLE_FACTOR
 from pipelines.units import conversion_factor, family, normalize_unit
 from pipelines.validation import ValidationReport
+from pipelines.workbooks import (
+    EXCEL_ERRORS,
+    Grid,
+    clean,
+    column_index,
+    column_letter,
+    load_workbook,
+    plain_number,
+)
 
 SUBMISSIONS_SUBDIR = "submissions"
 SUPPORTED_SUFFIXES = (".csv", ".xlsx")
@@ -207,6 +216,7 @@ class Target:
     name_zh: str
     unit: str
     kind: str
+    plausible_max: float | None = None
 
 
 class Catalog:
@@ -216,14 +226,17 @@ class Catalog:
         self._by_region: dict[str, dict[str, Target]] = {}
         self.departments: dict[str, str] = {}
         for row in registry.iter_rows(named=True):
-            target = Target(row["indicator_code"], row["name_zh"], row["unit"], row["kind"])
+            target = Target(
+                row["indicator_code"], row["name_zh"], row["unit"], row["kind"],
+                row.get("plausible_max"),
+            )  # fmt: skip
             names = self._by_region.setdefault(str(row["region_code"]), {})
             names.setdefault(target.indicator_code, target)
-            names.setdefault(_clean(target.name_zh), target)
+            names.setdefault(clean(target.name_zh), target)
             if row.get("department_code"):
                 self.departments[row["department_code"]] = row["department_code"]
                 if row.get("department_zh"):
-                    self.departments[_clean(row["department_zh"])] = row["department_code"]
+                    self.departments[clean(row["department_zh"])] = row["department_code"]
 
     @property
     def regions(self) -> list[str]:
@@ -239,10 +252,10 @@ class Catalog:
         return ", ".join(codes[:shown]) + more
 
     def resolve(self, region_code: str, text: str) -> Target | None:
-        return self._by_region.get(region_code, {}).get(_clean(text))
+        return self._by_region.get(region_code, {}).get(clean(text))
 
     def department(self, text: str | None) -> str | None:
-        return self.departments.get(_clean(text)) if text else None
+        return self.departments.get(clean(text)) if text else None
 
 
 @dataclass
@@ -287,19 +300,6 @@ class FileResult:
         ]
         lines.extend(f"  {n}. {issue.message()}" for n, issue in enumerate(self.issues, start=1))
         return "\n".join(lines)
-
-
-def _clean(text: object) -> str:
-    return unicodedata.normalize("NFKC", str(text or "")).strip()
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
 
 
 def empty_observations() -> pl.DataFrame:
@@ -352,6 +352,8 @@ def not_read_because(path: Path, max_bytes: int) -> tuple[str, ...] | None:
             "是符号链接（快捷方式），不予读取；请放入文件本身",
             "is a symbolic link, which is never followed; put the file itself here",
         )
+    if stat.S_ISDIR(entry.st_mode):
+        return ("folder", "是文件夹，不是文件", "is a folder, not a file")
     if not stat.S_ISREG(entry.st_mode):
         return (
             "not_a_file",
@@ -421,7 +423,6 @@ def decode_text(data: bytes) -> str | None:
 
 
 # A grid is one sheet: (sheet name, rows of cleaned text cells, column letters).
-Grid = tuple[str, list[list[str]], list[str]]
 
 
 def read_limit(name: str) -> int:
@@ -447,7 +448,7 @@ def _read_csv(text: str, result: FileResult) -> list[Grid]:
     field_limit = read_limit("PLAN_MAX_FIELD_CHARS")
     csv.field_size_limit(field_limit)
     try:
-        rows = [[_clean(cell) for cell in row] for row in csv.reader(io.StringIO(text))]
+        rows = [[clean(cell) for cell in row] for row in csv.reader(io.StringIO(text))]
     except csv.Error as error:
         if "field larger" in str(error):
             return _over_limit(result, "PLAN_MAX_FIELD_CHARS", field_limit + 1)
@@ -458,18 +459,11 @@ def _read_csv(text: str, result: FileResult) -> list[Grid]:
     width = max((len(row) for row in rows), default=0)
     if width > read_limit("PLAN_MAX_COLUMNS"):
         return _over_limit(result, "PLAN_MAX_COLUMNS", width)
-    return [("csv", rows, [_column_letter(i) for i in range(width)])]
+    return [("csv", rows, [column_letter(i) for i in range(width)])]
 
 
 _CELL_REF = re.compile(rb'<(?:\w+:)?c [^>]*?r="([A-Z]{1,3})([0-9]{1,7})"')
 _SHEET_PART = re.compile(r"^xl/worksheets/[^/]+\.xml$")
-
-
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + letter - 64
-    return number
 
 
 def _check_workbook_parts(data: bytes, result: FileResult) -> bool:
@@ -511,13 +505,13 @@ def _check_workbook_parts(data: bytes, result: FileResult) -> bool:
                 while chunk := stream.read(1 << 20):
                     block = tail + chunk
                     for letters, number in _CELL_REF.findall(block):
-                        columns = max(columns, _column_number(letters))
+                        columns = max(columns, column_index(letters) + 1)
                         rows = max(rows, int(number))
                     tail = block[-64:]
         except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError) as error:
             return damaged(error)
         if columns * rows > read_limit("PLAN_MAX_CELLS"):
-            last = f"{_column_letter(columns - 1)}{rows}"
+            last = f"{column_letter(columns - 1)}{rows}"
             _over_limit(
                 result, "PLAN_MAX_CELLS", columns * rows, sheet=f"{part.filename} A1:{last}"
             )
@@ -578,24 +572,6 @@ def _read_grids(path: Path, data: bytes, result: FileResult) -> list[Grid]:
                   expected_en=f"an ordinary .xlsx workbook (limits set by {MEMORY_ENV} and {SECONDS_ENV})")
         )  # fmt: skip
         return []
-
-
-def load_workbook(data: bytes) -> list[Grid]:
-    """Every non-empty sheet of a workbook as a grid of cleaned text cells. Native code:
-    run it through `_workbook_worker()`, where a crash costs one file."""
-    import fastexcel
-
-    reader = fastexcel.read_excel(data)
-    grids = []
-    for name in reader.sheet_names:
-        sheet = reader.load_sheet(name, header_row=None, dtypes="string", skip_rows=0)
-        if sheet.width == 0:
-            continue
-        frame = sheet.to_polars()
-        letters = [_column_letter(c.absolute_index) for c in sheet.selected_columns]
-        rows = [[_clean(cell) for cell in row] for row in frame.iter_rows()]
-        grids.append((name, rows, letters))
-    return grids
 
 
 _WORKBOOK_WORKER: IsolatedWorker | None = None
@@ -816,6 +792,25 @@ def _read_rows(
                       expected_zh=exp_zh, expected_en=exp_en)
             )  # fmt: skip
 
+        if unreadable := _unreadable_cell(row, columns):
+            name, text = unreadable
+            if text.startswith("="):
+                issue(
+                    name, text, "formula_without_value",
+                    "单元格是公式，但文件中没有保存计算结果",
+                    "the cell is a formula saved without its result",
+                    "数值本身；或在 Excel 中打开、重新计算并保存后再报送",
+                    "the value itself, or open the file in Excel, recalculate and save it",
+                )  # fmt: skip
+            else:
+                issue(
+                    name, text, "excel_error",
+                    f"单元格是 Excel 错误值 {text}（公式出错），不能当作空白",
+                    f"the cell holds the Excel error {text} (a formula that failed); it is not a blank",
+                    "改正公式或填入数值；暂无数据请填 —",
+                    "fix the formula or enter the value; — for not available",
+                )  # fmt: skip
+            continue
         region = cell(row, "region") or result.region_code
         if region and not catalog.knows_region(region) and "region" not in columns:
             # The folder names the region: one problem for the file, named as the folder.
@@ -900,6 +895,19 @@ def _read_rows(
             value_original = YES_NO[value_text.lower()]
         else:
             number = value_text.replace(",", "").replace(" ", "")
+            if number.endswith("%") and _NUMBER.match(number[:-1]):
+                # Shown as a percentage (typed 50.3%, or a cell formatted as one).
+                if family(unit_text or target.unit) != "percent":
+                    issue(
+                        "value", value_text, "percent_for_other_unit",
+                        f"数值是百分数，但单位是「{unit_text or target.unit}」",
+                        f"the value is a percentage but the unit is '{unit_text or target.unit}'",
+                        f"以「{unit_text or target.unit}」为单位的数字（单元格不要设为百分比格式）",
+                        f"a number in '{unit_text or target.unit}' (not a percentage-formatted cell)",
+                    )  # fmt: skip
+                    continue
+                number = number[:-1]
+                unit_text = unit_text or "%"
             if not _NUMBER.match(number):
                 if is_yes_no:
                     expected = (
@@ -943,15 +951,7 @@ def _read_rows(
             continue
         problem = _impossible(value, target)
         if problem:
-            issue(
-                "value",
-                value_text,
-                "impossible_value",
-                problem[0],
-                problem[1],
-                problem[2],
-                problem[3],
-            )
+            issue("value", value_text, *problem)
             continue
         yield {
             "region_code": region,
@@ -978,6 +978,21 @@ def _read_rows(
             "source_row": offset,
             "_value_column": column_label("value"),
         }
+
+
+# Columns whose cells are read as data; a note may say anything.
+_DATA_COLUMNS = ("indicator", "period", "value", "unit", "region", "department", "growth",
+                 "estimate", "submitted")  # fmt: skip
+
+
+def _unreadable_cell(row: list[str], columns: dict[str, int]) -> tuple[str, str] | None:
+    """The first data cell holding an Excel error value or a formula without its result."""
+    for name in _DATA_COLUMNS:
+        col = columns.get(name)
+        text = row[col] if col is not None and col < len(row) else ""
+        if text.startswith("=") or (text.startswith("#") and EXCEL_ERRORS.match(text)):
+            return name, text
+    return None
 
 
 def _row_extras(
@@ -1023,25 +1038,53 @@ def _row_extras(
     return {"comparable_growth_pct": growth, "estimate_stage": stage, "submitted_on": declared}
 
 
-def _impossible(value: float | None, target: Target) -> tuple[str, str, str, str] | None:
+def _impossible(value: float | None, target: Target) -> tuple[str, ...] | None:
     """Values no indicator of this kind can take (negative counts, shares above 100%)."""
     if value is None:
         return None
     fam = family(target.unit)
     if fam in {"count", "money", "area", "weight", "power"} and value < 0:
-        return ("数值不能为负数", "the value cannot be negative", "不小于 0 的数", "a number ≥ 0")
+        return (
+            "impossible_value",
+            "数值不能为负数",
+            "the value cannot be negative",
+            "不小于 0 的数",
+            "a number ≥ 0",
+        )
     if fam == "rank" and value < 1:
-        return ("名次应从 1 开始", "a rank starts at 1", "不小于 1 的整数", "a whole number ≥ 1")
+        return (
+            "impossible_value",
+            "名次应从 1 开始",
+            "a rank starts at 1",
+            "不小于 1 的整数",
+            "a whole number ≥ 1",
+        )
     is_growth = target.indicator_code.endswith("_growth")
     if fam == "percent" and not is_growth and not 0 <= value <= 100:
         return (
+            "impossible_value",
             "比重不能超出 0–100%",
             "a share cannot be outside 0–100%",
             "0 至 100 之间的数",
             "a number from 0 to 100",
         )
+    if fam == "percent" and is_growth and value < -100:
+        return ("impossible_value", "下降不能超过 100%", "a fall cannot exceed 100%", "不小于 -100 的百分数",
+                "a percentage ≥ -100")  # fmt: skip
+    bound = target.plausible_max
+    if bound is not None and abs(value) > bound:
+        limit = f"{plain_number(bound)} {target.unit}"
+        return (
+            "implausible_value",
+            f"数值 {plain_number(value)} {target.unit} 超出该指标的合理范围，可能是单位或小数点有误",
+            f"{plain_number(value)} {target.unit} is beyond what this indicator can plausibly be: "
+            "check the unit and the decimal point",
+            f"绝对值不超过 {limit}（目标值的 {PLAUSIBLE_FACTOR} 倍；确属实的，请在 plan.yaml 中为该指标设 max_value）",
+            f"a magnitude up to {limit} ({PLAUSIBLE_FACTOR} times the target; if the figure is "
+            "right, set max_value for the indicator in plan.yaml)",
+        )
     if target.kind == "milestone" and value not in (0, 1):
-        return ("里程碑只能填“是”或“否”", "a milestone is either yes or no",
+        return ("impossible_value", "里程碑只能填“是”或“否”", "a milestone is either yes or no",
                 "是 / 1（已实现）或 否 / 0（未实现）", "是 / 1 (achieved) or 否 / 0 (not yet)")  # fmt: skip
     return None
 

@@ -180,7 +180,23 @@ def publish(work: Path, published: Path, storage_version: str = PUBLISHED_STORAG
     pass is refused (UnpublishableError). Call while holding the lock. Returns the number
     of tables and views published.
     """
-    temporary = published.with_name(f".{published.name}.{os.getpid()}.publishing")
+    temporary = staging_path(published)
+    count = copy_for_readers(work, temporary, storage_version)
+    install(temporary, published)
+    return count
+
+
+def staging_path(published: Path) -> Path:
+    """Where the next published file is written before it is renamed into place."""
+    return published.with_name(f".{published.name}.{os.getpid()}.publishing")
+
+
+def copy_for_readers(
+    work: Path, temporary: Path, storage_version: str = PUBLISHED_STORAGE_VERSION
+) -> int:
+    """Copy the working file into `temporary`, in a storage version older readers open;
+    refuse a working file whose last dbt command did not pass. Returns the number of tables
+    and views copied; on any failure `temporary` is removed."""
     temporary.unlink(missing_ok=True)
     connection = duckdb.connect()
     try:
@@ -204,6 +220,11 @@ def publish(work: Path, published: Path, storage_version: str = PUBLISHED_STORAG
         temporary.unlink(missing_ok=True)
         raise
     connection.close()
+    return int(count) + int(views)
+
+
+def install(temporary: Path, published: Path) -> None:
+    """Rename a finished file over `published` in one atomic step, durably."""
     with open(temporary, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(temporary, published)
@@ -212,4 +233,3 @@ def publish(work: Path, published: Path, storage_version: str = PUBLISHED_STORAG
         os.fsync(directory)
     finally:
         os.close(directory)
-    return int(count) + int(views)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import xlsxwriter
 
 from tests.conftest import REPO_ROOT, SampleRun, Workspace, materialize_all
 
@@ -605,7 +606,7 @@ def test_every_mart_column_is_described(sample_run: SampleRun, dbt_manifest: Pat
 
 
 def test_entries_the_run_cannot_read_get_a_verdict_and_the_rest_loads(
-    defs, sample_run: SampleRun, workspace: Workspace
+    defs, sample_run: SampleRun, workspace: Workspace, monkeypatch
 ) -> None:
     copy_warehouse(sample_run, workspace)
     folder = workspace.raw_dir / "submissions" / "420881"
@@ -620,14 +621,28 @@ def test_entries_the_run_cannot_read_get_a_verdict_and_the_rest_loads(
         "submissions/420881/housing_resent.csv",
         "指标名称,时期,数值,单位\n城区污水处理率,2025年,96.1,%\n",
     )
+    # A workbook whose one cell at XFD1048576 makes the native reader allocate the whole
+    # grid and abort; the check of the sheet's extent is lifted so that it reaches the reader.
+    workbook = xlsxwriter.Workbook(str(folder / "far_cell.xlsx"))
+    sheet = workbook.add_worksheet("数据")
+    sheet.write_row(0, 0, ["指标代码", "时期", "数值", "单位"])
+    sheet.write(1_048_575, 16_383, "x")
+    workbook.close()
+    monkeypatch.setenv("PLAN_MAX_CELLS", str(10**12))
 
     result = materialize_all(defs)
 
     assert result.success
+    ((crashed,),) = query(
+        workspace.database,
+        "select errors from marts.mart_data_quality "
+        "where file = 'submissions/420881/far_cell.xlsx' and status = 'rejected'",
+    )
+    assert "PLAN_MAX_READER_MEMORY" in crashed, crashed
     assert query(
         workspace.database,
         "select file, status, errors from marts.mart_data_quality "
-        "where status = 'rejected' order by file",
+        "where status = 'rejected' and file not like '%far_cell%' order by file",
     ) == [
         ("submissions/420881/.hidden.csv", "rejected",
          "submissions/420881/.hidden.csv，是隐藏文件，不予读取；请去掉文件名开头的“.”。\n"

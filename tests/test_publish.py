@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pytest
 
 from pipelines.exports import export_marts
 from tests.conftest import REPO_ROOT, SampleRun, Workspace, materialize_all
@@ -238,3 +240,47 @@ def test_publish_refuses_a_working_file_whose_last_dbt_build_failed(
     assert dbt_build().returncode == 0
     assert publish().returncode == 0
     assert digest(workspace.database) != before
+
+
+def published_state(warehouse_dir: Path) -> dict[str, str]:
+    """Every file readers see (the DuckDB file, exports, report pages) and its digest."""
+    return {
+        path.relative_to(warehouse_dir).as_posix(): digest(path)
+        for path in sorted(warehouse_dir.glob("*.duckdb"))
+        + sorted((warehouse_dir / "exports").glob("*"))
+        + sorted((warehouse_dir / "reports").glob("*"))
+    }
+
+
+def test_warehouse_exports_and_report_are_published_together_or_not_at_all(
+    sample_run: SampleRun, tmp_path: Path
+) -> None:
+    from pipelines.publishing import publish_all
+
+    source = sample_run.workspace.warehouse_dir
+    warehouse_dir = tmp_path / "warehouse"
+    shutil.copytree(source, warehouse_dir, ignore=shutil.ignore_patterns("*.lock", "gx"))
+    work = warehouse_dir / "work" / "indicators.duckdb"
+    folders = (warehouse_dir / "exports", warehouse_dir / "reports")
+    # A page of a region no longer registered: the next publication drops it.
+    (folders[1] / "attainment_gone_000000.html").write_text("old", encoding="utf-8")
+
+    result = publish_all(work, warehouse_dir / "indicators.duckdb", *folders)
+
+    state = published_state(warehouse_dir)
+    assert "reports/attainment_gone_000000.html" not in state
+    assert {path.name for path in result.pages} == {p.name for p in folders[1].iterdir()}
+    assert {path.name for path in result.exports} == {p.name for p in folders[0].iterdir()}
+    assert not list(warehouse_dir.glob(".*"))  # no staging left behind
+
+    # A working file whose report cannot be built (a mart the report reads is gone): the
+    # new DuckDB file and exports are built, but nothing is published.
+    with duckdb.connect(str(work)) as connection:
+        connection.execute("drop table marts.mart_evaluation_summary cascade")
+        connection.execute("update marts.mart_indicator_attainment set actual_value = 1")
+
+    with pytest.raises(duckdb.CatalogException, match="mart_evaluation_summary"):
+        publish_all(work, warehouse_dir / "indicators.duckdb", *folders)
+
+    assert published_state(warehouse_dir) == state
+    assert not list(warehouse_dir.glob(".*"))

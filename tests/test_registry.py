@@ -273,3 +273,35 @@ def test_a_plan_sets_its_targets_for_every_region_it_lists(tmp_path: Path) -> No
     )
     with pytest.raises(RegistryError, match="regions.csv: 地区代码重复或为空 / region codes"):
         read_registry([folder], tmp_path)
+
+
+def test_every_target_with_a_number_has_a_plausible_bound(registry: pl.DataFrame) -> None:
+    targets = by_code(registry)
+
+    assert targets["gdp"]["plausible_max"] == 86_000  # 100 x 860 亿元
+    assert targets["county_economy_top100"]["plausible_max"] == 10_000  # 100 x the 100th
+    assert targets["urbanization_rate"]["plausible_max"] == 6_000  # 100 x 60 %
+    assert targets["rd_spending_share_gdp"]["plausible_max"] == 1_000  # a percentage: 1,000
+    assert targets["scenic_area_5a"]["plausible_max"] is None  # yes / no
+    for row in registry.iter_rows(named=True):
+        if row["target_value"] is not None and row["unit_family"] != "boolean":
+            assert row["plausible_max"] >= 100 * abs(row["target_value"]), row["indicator_code"]
+
+
+def test_max_value_in_the_plan_sets_the_bound_and_is_checked(tmp_path: Path) -> None:
+    folder = tmp_path / "zx"
+    shutil.copytree(ZX, folder)
+    plan_yaml = folder / "plan.yaml"
+    original = plan_yaml.read_text(encoding="utf-8")
+    plan_yaml.write_text(
+        original.replace("    target: 860\n", "    target: 860\n    max_value: 5000\n", 1),
+        encoding="utf-8",
+    )
+    assert by_code(read_registry([folder], tmp_path))["gdp"]["plausible_max"] == 5000
+
+    plan_yaml.write_text(
+        original.replace("    target: 860\n", "    target: 860\n    max_value: -1\n", 1),
+        encoding="utf-8",
+    )
+    with pytest.raises(RegistryError, match=r"\(gdp\): max_value 应为正数 / .* -1"):
+        read_registry([folder], tmp_path)

@@ -146,3 +146,27 @@ def test_a_screenshot_is_not_blank_and_shows_the_status_colours(
     for status in shown - {"not_assessable"}:
         rgb = tuple(int(STATUSES[status][2][i : i + 2], 16) for i in (1, 3, 5))
         assert rgb in present, f"no {status} colour on the page"
+
+
+def test_the_report_never_fails_on_a_figure_the_warehouse_holds(
+    sample_run: SampleRun, tmp_path: Path
+) -> None:
+    database = tmp_path / "indicators.duckdb"
+    shutil.copy(sample_run.workspace.database, database)
+    with duckdb.connect(str(database)) as connection:
+        for table in ("mart_indicator_attainment", "mart_attainment_history"):
+            connection.execute(
+                f"update marts.{table} set actual_value = case indicator_code "
+                "when 'gdp' then 1e308 when 'grain_output' then -1e308 "
+                "when 'tourism_revenue' then 'inf'::double else actual_value end"
+            )
+        connection.execute(
+            "update marts.mart_indicator_attainment set progress_ratio = 'nan'::double, "
+            "completion_ratio = 'inf'::double where indicator_code = 'tourism_revenue'"
+        )
+
+    pages = build_reports(database, tmp_path / "reports")
+
+    page = pages[1].read_text(encoding="utf-8")
+    assert page.count("A figure is too large to draw") == 3
+    assert "∞ 亿元" in page

@@ -899,3 +899,291 @@ def test_a_workbook_whose_compressed_sheet_is_damaged_is_rejected(
     (result,) = read_submissions([path], tmp_path, catalog)
 
     assert [i.code for i in result.issues] == ["corrupt_workbook"], result.report()
+
+
+def displayed_workbook(path: Path, rows_: list[list], formats: dict[int, str]) -> Path:
+    """A workbook with a 指标代码/时期/数值/单位 header and `rows_`; `formats` gives a
+    number format to the cells of a column (0-based) that hold a number or a date."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet("数据")
+    styles = {col: workbook.add_format({"num_format": code}) for col, code in formats.items()}
+    sheet.write_row(0, 0, ["指标代码", "时期", "数值", "单位"])
+    for number, values in enumerate(rows_, start=1):
+        for col, value in enumerate(values):
+            style = styles.get(col)
+            if isinstance(value, dt.date):
+                sheet.write_datetime(number, col, dt.datetime.combine(value, dt.time()), style)
+            elif isinstance(value, tuple):  # (formula, cached result)
+                sheet.write_formula(number, col, value[0], style, value[1])
+            else:
+                sheet.write(number, col, value, style)
+    workbook.close()
+    return path
+
+
+def test_a_workbook_is_read_as_the_clerk_sees_it(tmp_path: Path, catalog: Catalog) -> None:
+    percent = displayed_workbook(
+        tmp_path / "submissions/420881/rates.xlsx",
+        [
+            ["urbanization_rate", dt.date(2023, 1, 1), 0.6031, "%"],  # shows 2023, 60.3%
+            ["urban_sewage_treatment_rate", dt.date(2023, 1, 1), 0.96, None],  # no unit: %
+        ],
+        {1: "yyyy", 2: "0.0%"},
+    )
+    months = displayed_workbook(
+        tmp_path / "submissions/420881/months.xlsx",
+        [
+            ["gdp", dt.date(2023, 6, 1), 412.5, "亿元"],  # typed 2023-06, shows 2023年6月
+            ["gdp", dt.date(2023, 9, 1), 640, "亿元"],
+        ],
+        {1: 'yyyy"年"m"月"'},
+    )
+    days = displayed_workbook(
+        tmp_path / "submissions/420881/milestone.xlsx",
+        [["tertiary_hospital", dt.date(2024, 11, 28), "是", None]],
+        {1: "yyyy/m/d"},
+    )
+
+    results = {r.file.rsplit("/", 1)[-1]: r for r in read_submissions(
+        [percent, months, days], tmp_path, catalog
+    )}  # fmt: skip
+
+    assert all(r.accepted for r in results.values()), [r.report() for r in results.values()]
+    assert rows(results["rates.xlsx"], "indicator_code", "period", "value", "value_text", "unit") == [
+        ("urbanization_rate", "2023", 60.31, "60.31%", "%"),
+        ("urban_sewage_treatment_rate", "2023", 96.0, "96%", "%"),
+    ]  # fmt: skip
+    assert rows(results["months.xlsx"], "period", "period_type", "value") == [
+        ("2023-06", "month", 412.5),
+        ("2023-09", "month", 640.0),
+    ]
+    assert rows(results["milestone.xlsx"], "period", "period_type", "value") == [
+        ("2024-11-28", "day", 1.0)
+    ]
+
+
+def test_error_values_and_formulas_without_results_are_errors_not_blanks(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    path = displayed_workbook(
+        tmp_path / "submissions/420881/broken.xlsx",
+        [
+            ["gdp", "2023", ("=B9/0", "#DIV/0!"), "亿元"],
+            ["gdp", "2024", ("=SUM(C10:C12)", ""), "亿元"],  # saved by a script: no result
+            [("=VLOOKUP(A1,Z:Z,2,0)", "#N/A"), "2024", 5, "家"],
+            ["gdp", "2025", 0.5, "亿元"],  # a percentage under 亿元
+            ["gdp", dt.date(2025, 3, 1), 100, "亿元"],  # shows 2025年3月1日: a day
+        ],
+        {2: "0%", 1: "yyyy年m月d日"},
+    )
+
+    result = read_submission(path, tmp_path, catalog)
+
+    assert not result.accepted
+    found = [(i.code, i.row, i.column, i.value) for i in result.issues]
+    assert found == [
+        ("excel_error", 2, "数值(C)", "#DIV/0!"),
+        ("formula_without_value", 3, "数值(C)", "=SUM(C10:C12)"),
+        ("excel_error", 4, "指标代码(A)", "#N/A"),
+        ("percent_for_other_unit", 5, "数值(C)", "50%"),
+        ("day_period", 6, "时期(B)", "2025年3月1日"),
+    ]
+    messages = [issue.message() for issue in result.issues]
+    assert "Excel 错误值 #DIV/0!" in messages[0] and "not a blank" in messages[0]
+    assert "没有保存计算结果" in messages[1] and "recalculate" in messages[1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    day=st.dates(min_value=dt.date(1901, 3, 1), max_value=dt.date(2099, 12, 31)),
+    code=st.sampled_from(
+        [
+            ("yyyy", "year"),
+            ('yyyy"年"m"月"', "month"),
+            ("mmm-yy", "month"),
+            ("m/d/yyyy", "day"),
+            ('[$-804]yyyy"年"m"月"d"日";@', "day"),
+            ("yyyy-mm-dd hh:mm", "day"),
+        ]
+    ),  # fmt: skip
+    fraction=st.floats(min_value=-10, max_value=10, allow_nan=False).map(lambda x: round(x, 6)),
+    date1904=st.booleans(),
+)
+def test_any_date_or_percentage_cell_is_read_as_displayed(
+    tmp_path_factory, day: dt.date, code: tuple[str, str], fraction: float, date1904: bool
+) -> None:
+    from pipelines.workbooks import load_workbook, shown_date
+
+    path = tmp_path_factory.mktemp("shown") / "cells.xlsx"
+    workbook = xlsxwriter.Workbook(str(path), {"date_1904": date1904})
+    sheet = workbook.add_worksheet()
+    sheet.write_datetime(0, 0, dt.datetime.combine(day, dt.time(13, 5)),
+                         workbook.add_format({"num_format": code[0]}))  # fmt: skip
+    sheet.write_number(0, 1, fraction, workbook.add_format({"num_format": "0.00%"}))
+    workbook.close()
+
+    ((_, grid, letters),) = load_workbook(path.read_bytes())
+
+    assert letters == ["A", "B"]
+    assert grid[0][0] == shown_date(day, code[1])
+    assert grid[0][1].endswith("%")
+    assert float(grid[0][1][:-1]) == pytest.approx(fraction * 100, abs=1e-9)
+
+
+def test_a_figure_beyond_the_plausible_bound_is_a_slip(tmp_path: Path, catalog: Catalog) -> None:
+    result = check(
+        tmp_path,
+        catalog,
+        "指标代码,时期,数值,单位\n"
+        "gdp,2023,1e308,亿元\n"  # finite, but no county's GDP
+        "gdp,2024,7124000,亿元\n"  # 万元 written as 亿元
+        "gdp,2025,7124000,万元\n"  # the same figure in its unit: 712.4 亿元
+        "tech_upgrade_investment_growth,2023,-120,%\n"  # a fall of more than 100%
+        "tech_upgrade_investment_growth,2024,2500,%\n"  # bound: 100 x 20%
+        "county_economy_top100,2023,20000,位\n",  # bound: 100 x 100th,
+    )
+
+    assert [(i.code, i.row, i.value) for i in result.issues] == [
+        ("implausible_value", 2, "1e308"),
+        ("implausible_value", 3, "7124000"),
+        ("impossible_value", 5, "-120"),
+        ("implausible_value", 6, "2500"),
+        ("implausible_value", 7, "20000"),
+    ]
+    message = result.issues[1].message()
+    assert "7124000 亿元" in message and "86000 亿元" in message and "max_value" in message
+
+
+@settings(max_examples=100, deadline=None)
+@given(value=st.floats(min_value=0, max_value=1e300, allow_nan=False))
+def test_a_gdp_figure_loads_exactly_when_it_is_within_its_bound(
+    tmp_path_factory, catalog: Catalog, value: float
+) -> None:
+    folder = tmp_path_factory.mktemp("bound")
+    result = check(folder, catalog, f"指标代码,时期,数值,单位\ngdp,2023,{value!r},亿元\n")
+
+    assert result.accepted == (value <= 86_000), result.report()
+
+
+HEADER = ["指标代码", "时期", "数值", "单位"]
+CELL_FORMATS = [None, "0.0%", "yyyy", 'yyyy"年"m"月"', "yyyy/m/d", "#,##0.00", "@", "h:mm"]
+CELLS = st.one_of(
+    st.text(max_size=10),
+    st.sampled_from(
+        [
+            "gdp",
+            "urbanization_rate",
+            "tertiary_hospital",
+            "2023",
+            "2024年6月",
+            "亿元",
+            "%",
+            "是",
+            "—",
+            "#N/A",
+            "=A1",
+        ]
+    ),  # fmt: skip
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(min_value=-(10**15), max_value=10**15),
+    st.booleans(),
+    st.dates(min_value=dt.date(1900, 3, 1), max_value=dt.date(2100, 1, 1)),
+    st.tuples(
+        st.sampled_from(["=1/0", "=SUM(A1:A3)", "=NA()", '="x"']),
+        st.sampled_from(["", "#DIV/0!", "#N/A", "0", "x"]),
+    ),  # fmt: skip
+)
+SHEETS = st.lists(
+    st.tuples(
+        st.booleans(),  # a header row
+        st.lists(
+            st.tuples(
+                st.integers(min_value=0, max_value=40),  # row
+                st.integers(min_value=0, max_value=12),  # column
+                CELLS,
+                st.sampled_from(CELL_FORMATS),
+            ),
+            max_size=25,
+        ),
+    ),
+    min_size=1,
+    max_size=3,
+)
+
+
+def random_workbook(path: Path, sheets: list, date1904: bool) -> bytes:
+    workbook = xlsxwriter.Workbook(str(path), {"date_1904": date1904, "nan_inf_to_errors": True,
+                                               "strings_to_formulas": False})  # fmt: skip
+    for number, (header, cells) in enumerate(sheets):
+        sheet = workbook.add_worksheet(f"表{number}")
+        if header:
+            sheet.write_row(0, 0, HEADER)
+        for row, col, value, code in cells:
+            style = workbook.add_format({"num_format": code}) if code else None
+            row += header
+            if isinstance(value, tuple):
+                sheet.write_formula(row, col, value[0], style, value[1])
+            elif isinstance(value, dt.date):
+                sheet.write_datetime(row, col, dt.datetime.combine(value, dt.time()), style)
+            elif isinstance(value, str):
+                sheet.write_string(row, col, value, style)
+            else:
+                sheet.write(row, col, value, style)
+    workbook.close()
+    return path.read_bytes()
+
+
+def assert_verdict(result: FileResult) -> None:
+    """Accepted with rows, or rejected with messages; no cell adds a line to the verdict."""
+    if result.accepted:
+        assert result.observation_count >= 1
+    else:
+        assert result.issues and all(issue.message() for issue in result.issues)
+    assert len(result.report().splitlines()) == 1 + (
+        0 if result.accepted else 2 * len(result.issues)
+    )
+
+
+@settings(max_examples=80, deadline=None)
+@given(sheets=SHEETS, date1904=st.booleans())
+def test_random_workbooks_are_accepted_or_rejected_with_a_message(
+    tmp_path_factory, catalog: Catalog, sheets: list, date1904: bool
+) -> None:
+    folder = tmp_path_factory.mktemp("workbooks")
+    path = folder / "submissions" / "420881" / "random.xlsx"
+    path.parent.mkdir(parents=True)
+    random_workbook(path, sheets, date1904)
+    good = write(
+        folder,
+        "submissions/420881/good.csv",
+        "指标代码,时期,数值,单位\ngdp,2025,801.5,亿元\n".encode(),
+    )
+
+    results = read_submissions([path, good], folder, catalog)
+
+    assert_verdict(results[0])
+    assert results[1].accepted and results[1].observation_count == 1
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    sheets=SHEETS,
+    damage=st.lists(
+        st.tuples(st.floats(min_value=0, max_value=1), st.integers(0, 255)), min_size=1, max_size=8
+    ),  # fmt: skip
+)
+def test_damaged_workbooks_are_accepted_or_rejected_with_a_message(
+    tmp_path_factory, catalog: Catalog, sheets: list, damage: list
+) -> None:
+    folder = tmp_path_factory.mktemp("damaged")
+    path = folder / "submissions" / "420881" / "damaged.xlsx"
+    path.parent.mkdir(parents=True)
+    data = bytearray(random_workbook(path, sheets, date1904=False))
+    for where, byte in damage:
+        data[min(int(where * len(data)), len(data) - 1)] = byte
+    path.write_bytes(bytes(data))
+
+    (result,) = read_submissions([path], folder, catalog)
+
+    assert_verdict(result)

@@ -1,10 +1,11 @@
-"""Publishing: the working file becomes what readers open, and the marts are exported.
+"""Publishing: the working file becomes what readers open, with its exports and report.
 
-`publish/warehouse` runs after every dbt model and test has passed (a failed check or
-test stops the run before it): it copies the working file into a new file in a storage
-version older readers can open and renames it over `$PLAN_WAREHOUSE_DIR/indicators.duckdb`.
-`publish/exports` then writes Parquet and CSV copies of the marts, and `publish/report`
-the static HTML attainment report.
+One step materializes `publish/warehouse`, `publish/exports` and `publish/report` together,
+after every dbt model and test has passed (a failed check or test stops the run before it):
+it copies the working file into a new file in a storage version older readers can open,
+writes the Parquet and CSV copies of the marts and the HTML report from that new file, and
+only then moves all three into place. If any part fails, none is published
+(`pipelines.publishing`).
 """
 
 from __future__ import annotations
@@ -15,9 +16,8 @@ import duckdb
 from pipelines import settings
 from pipelines.defs.metadata import markdown_preview
 from pipelines.defs.transform import dbt_models
-from pipelines.exports import export_marts
-from pipelines.report import build_reports
-from pipelines.warehouse import PUBLISHED_STORAGE_VERSION, WarehouseResource, publish
+from pipelines.publishing import publish_all
+from pipelines.warehouse import PUBLISHED_STORAGE_VERSION, WarehouseResource
 
 PUBLISHED_KEY = dg.AssetKey(["publish", "warehouse"])
 EXPORTS_KEY = dg.AssetKey(["publish", "exports"])
@@ -30,72 +30,78 @@ order by plan_id, region_code, indicator_code
 """
 
 
-@dg.asset(
-    key=PUBLISHED_KEY,
-    deps=sorted(dbt_models.keys, key=lambda key: key.to_user_string()),
-    group_name="publish",
-    kinds={"duckdb"},
-    description=(
-        "The published warehouse, $PLAN_WAREHOUSE_DIR/indicators.duckdb: replaced by an atomic "
-        "rename once every check and dbt test has passed; readers never block a run."
-    ),
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            PUBLISHED_KEY,
+            deps=sorted(dbt_models.keys, key=lambda key: key.to_user_string()),
+            group_name="publish",
+            kinds={"duckdb"},
+            description=(
+                "The published warehouse, $PLAN_WAREHOUSE_DIR/indicators.duckdb: replaced by an "
+                "atomic rename once every check and dbt test has passed and its exports and "
+                "report are built; readers never block a run."
+            ),
+        ),
+        dg.AssetSpec(
+            EXPORTS_KEY,
+            deps=[PUBLISHED_KEY],
+            group_name="publish",
+            kinds={"parquet", "csv"},
+            description=(
+                "Parquet and CSV (UTF-8 with BOM, formula-escaped) copies of every mart in "
+                "$PLAN_WAREHOUSE_DIR/exports/, published with the warehouse they come from."
+            ),
+        ),
+        dg.AssetSpec(
+            REPORT_KEY,
+            deps=[PUBLISHED_KEY],
+            group_name="publish",
+            kinds={"html"},
+            description=(
+                "The attainment report, $PLAN_WAREHOUSE_DIR/reports/index.html: one static page "
+                "per plan and region, Chinese with English labels, a chart per target; opens "
+                "offline. Published with the warehouse it comes from."
+            ),
+        ),
+    ],
+    can_subset=False,
 )
-def published_warehouse(warehouse: WarehouseResource) -> dg.MaterializeResult:
+def published_warehouse(warehouse: WarehouseResource):  # noqa: ANN201 - a generator of results
+    """Build the new warehouse file, its exports and its report, then put all three in place;
+    if any of them fails, none is published."""
     published = settings.warehouse_path()
     with warehouse.exclusive():
-        relations = publish(warehouse.path, published)
+        result = publish_all(
+            warehouse.path, published, settings.exports_dir(), settings.reports_dir()
+        )
     with duckdb.connect(str(published), read_only=True) as connection:
         counts = connection.execute(
             "select status, count(*) from marts.mart_indicator_attainment group by all order by 1"
         ).fetchall()
         preview = connection.sql(PREVIEW_QUERY).pl()
-    return dg.MaterializeResult(
+    yield dg.MaterializeResult(
+        asset_key=PUBLISHED_KEY,
         metadata={
             "path": dg.MetadataValue.path(str(published)),
             "size_bytes": published.stat().st_size,
-            "tables_and_views": relations,
+            "tables_and_views": result.relations,
             "storage_version": PUBLISHED_STORAGE_VERSION,
             "status_counts": dict(counts),
             "attainment_preview": markdown_preview(preview, rows=preview.height),
-        }
+        },
     )
-
-
-@dg.asset(
-    key=EXPORTS_KEY,
-    deps=[PUBLISHED_KEY],
-    group_name="publish",
-    kinds={"parquet", "csv"},
-    description=(
-        "Parquet and CSV (UTF-8 with BOM, formula-escaped) copies of every mart in "
-        "$PLAN_WAREHOUSE_DIR/exports/."
-    ),
-)
-def exports() -> dg.MaterializeResult:
-    written = export_marts(settings.warehouse_path(), settings.exports_dir())
-    return dg.MaterializeResult(
+    yield dg.MaterializeResult(
+        asset_key=EXPORTS_KEY,
         metadata={
             "folder": dg.MetadataValue.path(str(settings.exports_dir())),
-            "files": [path.name for path in written],
-        }
+            "files": [path.name for path in result.exports],
+        },
     )
-
-
-@dg.asset(
-    key=REPORT_KEY,
-    deps=[PUBLISHED_KEY],
-    group_name="publish",
-    kinds={"html"},
-    description=(
-        "The attainment report, $PLAN_WAREHOUSE_DIR/reports/index.html: one static page per plan "
-        "and region, Chinese with English labels, a chart per target; opens offline."
-    ),
-)
-def report() -> dg.MaterializeResult:
-    pages = build_reports(settings.warehouse_path(), settings.reports_dir())
-    return dg.MaterializeResult(
+    yield dg.MaterializeResult(
+        asset_key=REPORT_KEY,
         metadata={
-            "index": dg.MetadataValue.path(str(pages[0])),
-            "pages": [path.name for path in pages[1:]],
-        }
+            "index": dg.MetadataValue.path(str(result.pages[0])),
+            "pages": [path.name for path in result.pages[1:]],
+        },
     )

@@ -31,6 +31,7 @@ select
     target_value,
     target_upper,
     tolerance,
+    plausible_max,
     each_year,
     base_year,
     target_year,

@@ -32,6 +32,7 @@ renamed as (
         cast(target_value as double) as target_value,
         cast(target_upper as double) as target_upper,
         cast(tolerance as double) as tolerance,
+        cast(plausible_max as double) as plausible_max,
         each_year,
         cast(base_year as integer) as base_year,
         cast(target_year as integer) as target_year,
