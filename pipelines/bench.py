@@ -23,6 +23,7 @@ import json
 import os
 import random
 import shutil
+import stat
 import threading
 import time
 from collections import defaultdict
@@ -42,7 +43,7 @@ REGION_PREFIX = "98"
 HEADER = ["指标代码", "时期", "数值", "单位", "备注"]
 NOTE = "合成基准数据 / synthetic benchmark"
 SAMPLE_RAW_DIR = settings.REPO_ROOT / "raw"
-STAGES = ("startup", "ingest", "validate", "transform", "publish", "export")
+STAGES = ("startup", "ingest", "validate", "transform", "publish")
 
 
 def region_codes(count: int) -> list[str]:
@@ -354,13 +355,17 @@ order by all
 
 
 def utf8_csv_files(raw_dir: Path) -> list[str]:
-    """The submissions DuckDB can read without an extension: CSV files in UTF-8."""
+    """The files the floor reads: generated CSV files (synthetic regions 98...., UTF-8, the
+    generator's header).
+    Departments' own layouts and hostile files are beyond one `read_csv`."""
     files = []
-    for path in sorted((raw_dir / "submissions").rglob("*.csv")):
-        try:
-            path.read_bytes().decode("utf-8")
-        except UnicodeDecodeError:
-            continue  # DuckDB reads GBK only through an extension fetched at run time
+    expected = ",".join(HEADER).encode("utf-8")
+    for path in sorted((raw_dir / "submissions").glob(f"{REGION_PREFIX}*/**/*.csv")):
+        if not stat.S_ISREG(path.lstat().st_mode):
+            continue  # links, pipes and devices: never opened
+        with path.open("rb") as handle:
+            if handle.read(len(expected)) != expected:
+                continue  # not generated, or GBK (DuckDB reads it only through an extension)
         files.append(str(path))
     return files
 
@@ -456,8 +461,8 @@ def run(raw_dir: Path, warehouse_dir: Path, incremental: bool = False) -> BenchR
         stage_steps = {
             "ingest": ("raw__plan_indicators", "observations", "raw__status_overrides"),
             "transform": ("dbt_models",),
-            "publish": ("publish__warehouse",),
-            "export": ("publish__exports", "publish__report"),
+            # One step publishes the warehouse with its exports and report.
+            "publish": ("published_warehouse",),
         }
 
         def span(steps: tuple[str, ...]) -> tuple[float, float, float]:
@@ -479,7 +484,7 @@ def run(raw_dir: Path, warehouse_dir: Path, incremental: bool = False) -> BenchR
         result.stages.append(
             Stage("validate", validation, memory.peak(ingest_start, ingest_end) / MIB)
         )
-        for name in ("transform", "publish", "export"):
+        for name in ("transform", "publish"):
             seconds, start, end = span(stage_steps[name])
             result.stages.append(Stage(name, seconds, memory.peak(start, end) / MIB))
         result.total_seconds = finished - started
@@ -510,3 +515,64 @@ def run(raw_dir: Path, warehouse_dir: Path, incremental: bool = False) -> BenchR
     payload["ratio"] = None if result.ratio != result.ratio else result.ratio  # NaN: no floor
     report.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
     return result
+
+
+# The hostile landing zone: the sample plus files that once stopped or swamped a run.
+ZIP_BOMB_BYTES = 1024**3
+
+
+def write_hostile(out: Path, bomb_bytes: int = ZIP_BOMB_BYTES) -> list[Path]:
+    """The bundled sample landing zone, plus one of each hostile entry: a zip bomb (an .xlsx
+    whose sheet unzips to `bomb_bytes`), a workbook whose one cell sits at XFD1048576, a CSV
+    line of 10 million columns, a 1 MiB cell, infinite and absurd numbers, a FIFO, a link to
+    /dev/zero, a dangling link, a hidden file and an .xls. `bench run --raw OUT` then shows
+    the run's time and peak memory with them in it."""
+    import zipfile
+
+    import xlsxwriter
+
+    if out.exists():
+        shutil.rmtree(out)
+    shutil.copytree(SAMPLE_RAW_DIR, out, ignore=shutil.ignore_patterns("README.md", "templates"))
+    folder = out / "submissions" / "420881"
+    before = set(folder.iterdir())
+    bomb = folder / "zip_bomb.xlsx"
+    template = io.BytesIO()
+    workbook = xlsxwriter.Workbook(template, {"in_memory": True})
+    workbook.add_worksheet("数据").write_row(0, 0, ["指标代码", "时期", "数值", "单位"])
+    workbook.close()
+    with (
+        zipfile.ZipFile(template) as source,
+        zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target,
+    ):
+        for part in source.infolist():
+            data = source.read(part)
+            if part.filename != "xl/worksheets/sheet1.xml":
+                target.writestr(part, data)
+                continue
+            head, _, tail = data.partition(b"</sheetData>")
+            with target.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as stream:
+                stream.write(head)
+                block = b" " * (1 << 20)
+                for _ in range(bomb_bytes // len(block)):
+                    stream.write(block)
+                stream.write(b"</sheetData>" + tail)
+    far = new_workbook(folder / "far_cell.xlsx")
+    sheet = far.add_worksheet("数据")
+    sheet.write_row(0, 0, ["指标代码", "时期", "数值", "单位"])
+    sheet.write(1_048_575, 16_383, "x")
+    far.close()
+    (folder / "wide_line.csv").write_text("指标代码" + "," * 10_000_000 + "\n", encoding="utf-8")
+    (folder / "long_cell.csv").write_text(
+        "指标代码,时期,数值,单位\ngdp,2025," + "9" * (1 << 20) + ",亿元\n", encoding="utf-8"
+    )
+    (folder / "absurd_numbers.csv").write_text(
+        "指标代码,时期,数值,单位\ngdp,2023,1e309,亿元\ngdp,2024,-1e309,亿元\ngdp,2025,1e308,亿元\n",
+        encoding="utf-8",
+    )
+    os.mkfifo(folder / "pipe.csv")
+    (folder / "zero.csv").symlink_to("/dev/zero")
+    (folder / "dangling.csv").symlink_to(folder / "nowhere.csv")
+    (folder / ".hidden.csv").write_text("指标代码,时期,数值,单位\n", encoding="utf-8")
+    (folder / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 64)
+    return sorted(set(folder.iterdir()) - before)

@@ -297,6 +297,12 @@ def bench_command(args: argparse.Namespace) -> int:
             f"{counts['rows']} rows for {counts['regions']} regions in {out}"
         )
         return 0
+    if args.bench_command == "hostile":
+        out = Path(args.out) if args.out else default_root / "hostile"
+        for path in bench.write_hostile(out):
+            print(path)
+        print(f"Now: python -m pipelines bench run --raw {out}")
+        return 0
     raw = Path(args.raw) if args.raw else default_root / "raw"
     if not (raw / "submissions").is_dir():
         raise SystemExit(f"No submissions under {raw}: run `python -m pipelines bench generate`.")
@@ -374,6 +380,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     generate.add_argument("--xlsx-share", type=float, default=0.0, help="share of xlsx files")
     generate.add_argument("--gbk-share", type=float, default=0.0, help="share of GBK CSV files")
     generate.add_argument("--seed", type=int, default=20211)
+    hostile = bench_commands.add_parser(
+        "hostile",
+        help="write the sample landing zone plus hostile files (a zip bomb, a workbook that "
+        "crashes the reader, a 10-million-column line, a FIFO, links ...); time it with bench run",
+    )
+    hostile.add_argument("--out", default=None, help="default: $PLAN_WAREHOUSE_DIR/bench/hostile")
     bench_run = bench_commands.add_parser(
         "run", help="materialize everything on a generated landing zone, timed by stage"
     )

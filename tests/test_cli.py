@@ -130,6 +130,22 @@ def test_check_command_prints_every_problem_and_exits_non_zero(workspace: Worksp
     assert not workspace.database.exists()
 
 
+def test_check_of_a_folder_judges_every_entry_in_it(workspace: Workspace) -> None:
+    folder = workspace.raw_dir / "submissions" / "420881"
+    (folder / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 64)
+
+    process = pipelines_cli("check", str(folder), workspace=workspace)
+    output, _ = process.communicate(timeout=120)
+
+    lines = [line for line in output.splitlines() if line[:1] in "✔✘"]
+    assert process.returncode == 1
+    assert len(lines) == 17  # the sample's 16 files and the .xls
+    assert [line for line in lines if line.startswith("✘")] == [
+        "✘ submissions/420881/old.xls: 退回，共 1 个问题，请修改后重新报送 / rejected, "
+        "1 problem(s); please fix and resend the whole file"
+    ]
+
+
 def test_publish_command_publishes_the_working_file(
     sample_run: SampleRun, workspace: Workspace
 ) -> None:
