@@ -16,11 +16,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed-from-lock
 
-.PHONY: help dev_install manifest run test dev status evaluate lint format sample-data clean
+.PHONY: help dev_install manifest run test test-fast dev status evaluate lint format sample-data clean
 
 help:
 	@echo "make run        set up, materialize every asset on PLAN_RAW_DIR, print the attainment table"
 	@echo "make test       set up and run the whole test suite"
+	@echo "make test-fast  the tests that run no pipeline, dbt or Dagster (parsers, registry, limits)"
 	@echo "make dev        open the Dagster UI (dagster dev) on http://127.0.0.1:3000"
 	@echo "make status     print the attainment table of the last run"
 	@echo "make evaluate   write the evaluation table (PLAN=..., REGION=..., optional AS_OF=YYYY-MM-DD)"
@@ -54,6 +55,9 @@ evaluate: $(INSTALLED) $(DAGSTER_HOME)/dagster.yaml
 
 test: $(INSTALLED)
 	$(PY) -m pytest
+
+test-fast: $(INSTALLED)
+	$(PY) -m pytest -m "not e2e"
 
 dev: manifest $(DAGSTER_HOME)/dagster.yaml
 	$(VENV)/bin/dagster dev -w workspace.yaml

@@ -27,6 +27,17 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
 
 
+# Fixtures that build or run the whole pipeline (dbt, Dagster, Great Expectations): a test
+# using one is end-to-end. `make test-fast` runs the others.
+END_TO_END_FIXTURES = frozenset({"dbt_manifest", "defs", "sample_run", "workspace"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if END_TO_END_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)
+
+
 @dataclass(frozen=True)
 class Workspace:
     raw_dir: Path
