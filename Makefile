@@ -53,8 +53,9 @@ REGION ?= 420881
 evaluate: $(INSTALLED) $(DAGSTER_HOME)/dagster.yaml
 	$(PY) -m pipelines evaluate --plan $(PLAN) --region $(REGION) $(if $(AS_OF),--as-of $(AS_OF))
 
+# Test files run in parallel, one worker per core (pytest-xdist), each file on one worker.
 test: $(INSTALLED)
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadfile
 
 test-fast: $(INSTALLED)
 	$(PY) -m pytest -m "not e2e"

@@ -10,7 +10,7 @@ import sys
 import unicodedata
 from collections.abc import Sequence
 
-from pipelines import settings
+from pipelines import settings, vocabulary
 
 ATTAINMENT_COLUMNS = (
     "indicator_code",
@@ -25,7 +25,7 @@ ATTAINMENT_COLUMNS = (
     "grade_zh",
     "final_verdict_zh",
 )
-STATUSES = ("achieved", "on_track", "at_risk", "off_track", "pending", "no_data", "not_assessable")
+STATUSES = vocabulary.codes(vocabulary.STATUSES)
 
 
 def _width(text: str) -> int:

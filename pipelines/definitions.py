@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines.dbt_project import DbtCli
+from pipelines.dbt_project import dbt_cli
 from pipelines.defs import automation, ingest, jobs, publish, transform
 from pipelines.warehouse import WarehouseResource
 
@@ -21,7 +21,7 @@ defs = dg.Definitions(
     schedules=[automation.monthly_schedule, automation.annual_schedule],
     resources={
         "warehouse": WarehouseResource(),
-        "dbt": DbtCli(project_dir=transform.dbt_project),
+        "dbt": dbt_cli(),
     },
     # One process per run: the expensive imports (Great Expectations, dagster-dbt)
     # are paid once, and the run's steps never contend for DuckDB's single writer.

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines import vocabulary
 from pipelines.periods import parse_period
 from pipelines.submissions import decode_text
 
 OVERRIDES_SUBDIR = "overrides"
-STATUSES = ("achieved", "on_track", "at_risk", "off_track", "pending", "no_data", "not_assessable")
+STATUSES = vocabulary.codes(vocabulary.STATUSES)
 OVERRIDE_SCHEMA: dict[str, pl.DataType] = {
     "plan_id": pl.String(),
     "region_code": pl.String(),

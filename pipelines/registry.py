@@ -19,6 +19,7 @@ import polars as pl
 import yaml
 
 from pipelines.units import family
+from pipelines.vocabulary import COMPARATORS, by_code
 
 REGISTRY_SUBDIR = "registry"
 PLAN_FILE = "plan.yaml"
@@ -379,7 +380,7 @@ def describe_target(row: dict[str, Any]) -> str:
     elif comparator == "about":
         text = f"≈{_number(value)} (±{row['tolerance'] * 100:g}%)"
     else:
-        text = {"at_least": "≥", "at_most": "≤", "equals": "="}[comparator] + _number(value)
+        text = (by_code(COMPARATORS)[comparator].symbol or "") + _number(value)
     return f"{text} each year" if row["each_year"] else text
 
 

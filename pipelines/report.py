@@ -26,28 +26,17 @@ from urllib.parse import quote
 
 import duckdb
 
+from pipelines import vocabulary
 from pipelines.evaluation import COLUMNS as EVALUATION_COLUMNS
 from pipelines.evaluation import EvaluationTable, build_table
 from pipelines.exports import temporary_beside
 from pipelines.processes import cores, spawn_context
 
+# status: (Chinese, English, colour); comparator: its sign (pipelines/vocabulary.py).
 STATUSES: dict[str, tuple[str, str, str]] = {
-    # status: (Chinese, English, colour)
-    "achieved": ("已实现", "Achieved", "#1a7f37"),
-    "on_track": ("进度正常", "On track", "#0969da"),
-    "at_risk": ("存在风险", "At risk", "#b35900"),
-    "off_track": ("明显滞后", "Off track", "#cf222e"),
-    "pending": ("待实现", "Pending", "#8250df"),
-    "no_data": ("暂无数据", "No data", "#6e7781"),
-    "not_assessable": ("不可量化评估", "Not assessable", "#a0a7b0"),
+    term.code: (term.zh, term.en, term.colour or "") for term in vocabulary.STATUSES
 }
-COMPARATORS = {
-    "at_least": "≥",
-    "at_most": "≤",
-    "equal": "=",
-    "approximately": "≈",
-    "between": "",
-}
+COMPARATORS = {term.code: term.symbol or "" for term in vocabulary.COMPARATORS}
 WIDTH, HEIGHT = 360, 190
 LEFT, RIGHT, TOP, BOTTOM = 56, 14, 20, 26
 INDEX_FILE = "index.html"

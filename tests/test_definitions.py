@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
 
 import dagster as dg
@@ -117,3 +118,18 @@ def test_workspace_validates_with_the_dagster_cli(dbt_manifest: Path) -> None:
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert "plan_indicators" in completed.stdout + completed.stderr
+
+
+def test_the_dbt_resource_overrides_members_that_dagster_dbt_still_has() -> None:
+    """`DbtCli` replaces two private members of dagster-dbt's resource for speed; if
+    dagster-dbt renames or drops them, the override silently stops working: fail here."""
+    from dagster_dbt import DbtCliResource
+
+    from pipelines.dbt_project import DBT_EXECUTABLE, DbtCli, dbt_cli
+
+    for name in ("_cli_version", "_initialize_dbt_core_adapter"):
+        assert name in vars(DbtCliResource), f"dagster-dbt no longer has {name}"
+        assert name in vars(DbtCli)
+    resource = dbt_cli()
+    assert resource.dbt_executable == DBT_EXECUTABLE and Path(DBT_EXECUTABLE).exists()
+    assert str(resource._cli_version) == metadata.version("dbt-core")
