@@ -15,7 +15,7 @@ import polars as pl
 
 from pipelines import vocabulary
 from pipelines.periods import parse_period
-from pipelines.submissions import decode_text
+from pipelines.readers.base import decode_text
 
 OVERRIDES_SUBDIR = "overrides"
 STATUSES = vocabulary.codes(vocabulary.STATUSES)

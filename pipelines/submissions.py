@@ -9,10 +9,8 @@ row, column and value, in Chinese and English; a file with any issue is rejected
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import math
 import os
 import re
@@ -24,7 +22,6 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.isolation import MEMORY_ENV, SECONDS_ENV, IsolatedFailure, IsolatedWorker
 from pipelines.periods import (
     EXPECTED_DAY_FORMATS,
     EXPECTED_FORMATS,
@@ -34,40 +31,24 @@ from pipelines.periods import (
     parse_period,
 )
 from pipelines.processes import cores, spawn_context
+from pipelines.readers import SUPPORTED_SUFFIXES, read_grids
+from pipelines.readers.base import (
+    Issue,
+    clean,
+    shown,
+)
+from pipelines.readers.xlsx_cells import EXCEL_ERRORS, plain_number
 from pipelines.registry import PLAUSIBLE_FACTOR
 from pipelines.units import conversion_factor, family, normalize_unit
 from pipelines.validation import ValidationReport
-from pipelines.workbooks import (
-    EXCEL_ERRORS,
-    Grid,
-    clean,
-    column_index,
-    column_letter,
-    load_workbook,
-    plain_number,
-)
 
 SUBMISSIONS_SUBDIR = "submissions"
-SUPPORTED_SUFFIXES = (".csv", ".xlsx")
 MAX_FILE_BYTES_ENV = "PLAN_MAX_FILE_BYTES"
 MAX_FILE_ROWS_ENV = "PLAN_MAX_FILE_ROWS"
 DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
 DEFAULT_MAX_FILE_ROWS = 100_000
-# What a file's content may be, checked before it is parsed: variable -> (default, what it
-# bounds in Chinese and English). Each is named in the error it causes.
-READ_LIMITS: dict[str, tuple[int, str, str]] = {
-    "PLAN_MAX_LINE_CHARS": (100_000, "一行的字符数", "characters in a line"),
-    "PLAN_MAX_FIELD_CHARS": (10_000, "一个单元格的字符数", "characters in a cell"),
-    "PLAN_MAX_COLUMNS": (1_000, "列数", "columns"),
-    "PLAN_MAX_UNZIPPED_BYTES": (200 * 1024 * 1024, "工作簿解压后的字节数", "bytes of a workbook unzipped"),
-    "PLAN_MAX_ZIP_RATIO": (200, "工作簿中一个部件的压缩比", "compression ratio of a part of a workbook"),
-    "PLAN_MAX_CELLS": (5_000_000, "一个工作表的单元格数（从 A1 到最后一个单元格）", "cells of a sheet (from A1 to its last cell)"),
-}  # fmt: skip
 # Rows searched for the header: instructions (填表说明) above a table can run long.
 HEADER_SEARCH_ROWS = 1000
-# Characters of a cell echoed in a message; longer values are shortened.
-SHOWN_CHARACTERS = 80
-
 OBSERVATION_SCHEMA: dict[str, pl.DataType] = {
     "region_code": pl.String(),
     "department_code": pl.String(),
@@ -156,56 +137,6 @@ _HEADER_UNIT = re.compile(r"[(（]\s*%\s*[)）]$|%$")
 _DEPARTMENT_LINE = re.compile(r"填报单位[:：]\s*(\S+)")
 _REGION_DIR = re.compile(r"^\d{6}$")
 _NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$")
-# Characters that would break a message's lines or reorder what a reader sees: control
-# characters, line and paragraph separators, zero-width and bidirectional marks.
-_UNSHOWABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
-
-
-def shown(text: object, limit: int = SHOWN_CHARACTERS) -> str:
-    """Text from a file as a message may quote it: every unshowable character escaped
-    (a newline as \\n), and at most `limit` characters, so no cell can forge a line."""
-    raw = str(text)
-    escaped = _UNSHOWABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), raw)
-    if len(escaped) <= limit:
-        return escaped
-    return f"{escaped[:limit]}…（共 {len(raw)} 字符 / {len(raw)} characters）"
-
-
-@dataclass(frozen=True)
-class Issue:
-    """One problem in a submission, worded for the clerk who can fix it."""
-
-    file: str
-    code: str
-    problem_zh: str
-    problem_en: str
-    sheet: str | None = None
-    row: int | None = None
-    column: str | None = None
-    value: str | None = None
-    expected_zh: str | None = None
-    expected_en: str | None = None
-
-    def message(self) -> str:
-        file = shown(self.file, limit=200)
-        where_zh, where_en = [file], [file]
-        if self.sheet:
-            where_zh.append(f"工作表「{shown(self.sheet)}」")
-            where_en.append(f"sheet '{shown(self.sheet)}'")
-        if self.row is not None:
-            where_zh.append(f"第{self.row}行")
-            where_en.append(f"row {self.row}")
-        if self.column:
-            where_zh.append(f"列「{shown(self.column)}」")
-            where_en.append(f"column '{shown(self.column)}'")
-        found_zh = f"：值「{shown(self.value)}」" if self.value is not None else ""
-        found_en = f": value '{shown(self.value)}'" if self.value is not None else ""
-        expected_zh = f"；应为{self.expected_zh}" if self.expected_zh else ""
-        expected_en = f"; expected {self.expected_en}" if self.expected_en else ""
-        return (
-            f"{' '.join(where_zh)}{found_zh}，{self.problem_zh}{expected_zh}。\n"
-            f"    {', '.join(where_en)}{found_en}: {self.problem_en}{expected_en}."
-        )
 
 
 @dataclass(frozen=True)
@@ -412,177 +343,7 @@ def _unread(path: Path, label: str, reason: tuple[str, ...]) -> FileResult:
     return result
 
 
-def decode_text(data: bytes) -> str | None:
-    """CSV bytes as text: UTF-8 (with or without BOM) first, then GB18030 (a superset of GBK)."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return None
-
-
 # A grid is one sheet: (sheet name, rows of cleaned text cells, column letters).
-
-
-def read_limit(name: str) -> int:
-    """One of READ_LIMITS, from its environment variable or its default."""
-    return int(os.environ.get(name) or READ_LIMITS[name][0])
-
-
-def _over_limit(result: FileResult, name: str, found: int, sheet: str | None = None) -> list:
-    """Reject the file for going over limit `name`, saying which limit and how to raise it."""
-    limit, zh, en = read_limit(name), READ_LIMITS[name][1], READ_LIMITS[name][2]
-    result.issues.append(
-        Issue(result.file, "over_limit", f"{zh}超过上限（{found:,}）", f"too many {en} ({found:,})",
-              sheet=sheet, expected_zh=f"不超过 {limit:,}（上限由 {name} 设置）",
-              expected_en=f"at most {limit:,} (the limit is set by {name})")
-    )  # fmt: skip
-    return []
-
-
-def _read_csv(text: str, result: FileResult) -> list[Grid]:
-    longest = max(map(len, text.splitlines()), default=0)
-    if longest > read_limit("PLAN_MAX_LINE_CHARS"):
-        return _over_limit(result, "PLAN_MAX_LINE_CHARS", longest)
-    field_limit = read_limit("PLAN_MAX_FIELD_CHARS")
-    csv.field_size_limit(field_limit)
-    try:
-        rows = [[clean(cell) for cell in row] for row in csv.reader(io.StringIO(text))]
-    except csv.Error as error:
-        if "field larger" in str(error):
-            return _over_limit(result, "PLAN_MAX_FIELD_CHARS", field_limit + 1)
-        result.issues.append(
-            Issue(result.file, "bad_csv", f"不是有效的 CSV（{shown(error)}）", f"not a valid CSV file ({shown(error)})")
-        )  # fmt: skip
-        return []
-    width = max((len(row) for row in rows), default=0)
-    if width > read_limit("PLAN_MAX_COLUMNS"):
-        return _over_limit(result, "PLAN_MAX_COLUMNS", width)
-    return [("csv", rows, [column_letter(i) for i in range(width)])]
-
-
-_CELL_REF = re.compile(rb'<(?:\w+:)?c [^>]*?r="([A-Z]{1,3})([0-9]{1,7})"')
-_SHEET_PART = re.compile(r"^xl/worksheets/[^/]+\.xml$")
-
-
-def _check_workbook_parts(data: bytes, result: FileResult) -> bool:
-    """Look inside a workbook before it is parsed: the zip's parts unzipped, their
-    compression ratios and each sheet's extent (from A1 to its last cell), so that a zip
-    bomb or a sheet of billions of cells is rejected without being expanded."""
-    import zipfile
-    import zlib
-
-    def damaged(error: Exception) -> bool:
-        name = type(error).__name__
-        result.issues.append(
-            Issue(result.file, "corrupt_workbook", f"工作簿已损坏，无法读取（{name}）",
-                  f"the workbook is damaged and cannot be read ({name})")
-        )  # fmt: skip
-        return False
-
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        parts = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as error:
-        return damaged(error)
-    unzipped = sum(part.file_size for part in parts)
-    if unzipped > read_limit("PLAN_MAX_UNZIPPED_BYTES"):
-        _over_limit(result, "PLAN_MAX_UNZIPPED_BYTES", unzipped)
-        return False
-    for part in parts:
-        ratio = part.file_size // max(part.compress_size, 1)
-        if part.file_size > 1024 * 1024 and ratio > read_limit("PLAN_MAX_ZIP_RATIO"):
-            _over_limit(result, "PLAN_MAX_ZIP_RATIO", ratio, sheet=shown(part.filename))
-            return False
-    for part in parts:
-        if not _SHEET_PART.match(part.filename):
-            continue
-        columns = rows = 0
-        tail = b""
-        try:
-            with archive.open(part) as stream:
-                while chunk := stream.read(1 << 20):
-                    block = tail + chunk
-                    for letters, number in _CELL_REF.findall(block):
-                        columns = max(columns, column_index(letters) + 1)
-                        rows = max(rows, int(number))
-                    tail = block[-64:]
-        except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError) as error:
-            return damaged(error)
-        if columns * rows > read_limit("PLAN_MAX_CELLS"):
-            last = f"{column_letter(columns - 1)}{rows}"
-            _over_limit(
-                result, "PLAN_MAX_CELLS", columns * rows, sheet=f"{part.filename} A1:{last}"
-            )
-            return False
-    return True
-
-
-def _read_grids(path: Path, data: bytes, result: FileResult) -> list[Grid]:
-    def reject(code: str, zh: str, en: str) -> list[Grid]:
-        result.issues.append(Issue(result.file, code, zh, en))
-        return []
-
-    if path.suffix.lower() == ".csv":
-        text = decode_text(data)
-        if text is None:
-            return reject(
-                "encoding",
-                "无法识别文件编码",
-                "cannot decode the file (expected UTF-8 or GBK/GB18030)",
-            )
-        if "\x00" in text:
-            return reject("not_a_spreadsheet", "不是 CSV 文本文件", "not a CSV text file")
-        return _read_csv(text, result)
-
-    if data[:4] == b"\xd0\xcf\x11\xe0":
-        return reject(
-            "encrypted_or_xls",
-            "工作簿已加密（设置了打开密码）或为旧版 .xls 格式，请取消密码并另存为 .xlsx",
-            "the workbook is password-protected or an old .xls file; remove the password "
-            "and save it as .xlsx",
-        )
-    if data[:2] != b"PK":
-        return reject("not_a_spreadsheet", "不是 Excel 工作簿", "not an Excel workbook (.xlsx)")
-    if not _check_workbook_parts(data, result):
-        return []
-    try:
-        return _workbook_worker().call(data)
-    except IsolatedFailure as failure:
-        if failure.kind == "error":  # fastexcel's own exception: a damaged workbook
-            name, _, text = failure.detail.partition(": ")
-            first = text.strip().splitlines()[0] if text.strip() else ""
-            return reject(
-                "corrupt_workbook",
-                f"工作簿已损坏，无法读取（{name}）",
-                f"the workbook is damaged and cannot be read ({name}: {shown(first)})",
-            )
-        how_zh, how_en = {
-            "timed_out": (f"超过 {failure.detail} 仍未读完", f"took longer than {failure.detail}"),
-            "out_of_memory": ("所需内存超过上限", "needed more memory than allowed"),
-        }.get(
-            failure.kind,
-            (f"读取程序崩溃（{failure.detail}）", f"crashed the reader ({failure.detail})"),
-        )
-        result.issues.append(
-            Issue(result.file, f"reader_{failure.kind}", f"工作簿{how_zh}，未载入",
-                  f"the workbook {how_en}; nothing was loaded",
-                  expected_zh=f"正常的 .xlsx 工作簿（上限由 {MEMORY_ENV} 与 {SECONDS_ENV} 设置）",
-                  expected_en=f"an ordinary .xlsx workbook (limits set by {MEMORY_ENV} and {SECONDS_ENV})")
-        )  # fmt: skip
-        return []
-
-
-_WORKBOOK_WORKER: IsolatedWorker | None = None
-
-
-def _workbook_worker() -> IsolatedWorker:
-    """This process's workbook reader, started on the first workbook and reused."""
-    global _WORKBOOK_WORKER  # noqa: PLW0603 - one reader per process
-    if _WORKBOOK_WORKER is None:
-        _WORKBOOK_WORKER = IsolatedWorker(load_workbook)
-    return _WORKBOOK_WORKER
 
 
 def _match_header(cell: str) -> str | None:
@@ -669,7 +430,7 @@ def _check_file(path: Path, label: str, data: bytes, checksum: str, catalog: Cat
             Issue(label, code, zh, en, expected_zh=expected_zh, expected_en=expected_en)
         )
         return result
-    grids = _read_grids(path, data, result)
+    grids = read_grids(path, data, result)
     if result.issues:
         return result
     total_rows = sum(len(rows) for _, rows, _ in grids)

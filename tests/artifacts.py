@@ -49,7 +49,9 @@ def relation_digests(connection: duckdb.DuckDBPyConnection) -> dict[str, str]:
         ]
         selected = ", ".join(f'"{name}"' for name in columns)
         rows = connection.execute(f'select {selected} from "{schema}"."{table}"').fetchall()
-        digests[f"{schema}.{table}"] = f"{len(rows)} rows, columns {_hash([columns])}, {_hash(rows)}"
+        digests[f"{schema}.{table}"] = (
+            f"{len(rows)} rows, columns {_hash([columns])}, {_hash(rows)}"
+        )
     return digests
 
 

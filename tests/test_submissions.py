@@ -874,8 +874,8 @@ def test_a_run_with_a_file_the_reader_cannot_handle_loads_the_others(
             raise MemoryError("the reader gave up")
         return original(path, *args)
 
-    original = submissions._read_grids
-    monkeypatch.setattr(submissions, "_read_grids", broken_reader)
+    original = submissions.read_grids
+    monkeypatch.setattr(submissions, "read_grids", broken_reader)
 
     results = read_submissions([bad, good], tmp_path, catalog)
 
@@ -1013,7 +1013,7 @@ def test_error_values_and_formulas_without_results_are_errors_not_blanks(
 def test_any_date_or_percentage_cell_is_read_as_displayed(
     tmp_path_factory, day: dt.date, code: tuple[str, str], fraction: float, date1904: bool
 ) -> None:
-    from pipelines.workbooks import load_workbook, shown_date
+    from pipelines.readers.xlsx_cells import load_workbook, shown_date
 
     path = tmp_path_factory.mktemp("shown") / "cells.xlsx"
     workbook = xlsxwriter.Workbook(str(path), {"date_1904": date1904})

@@ -13,7 +13,7 @@ something else, and for those the sheet's XML is read directly:
   them with a message saying so.
 
 Everything here runs in the isolated reader process (`pipelines.isolation`), after the
-workbook's parts have passed the size checks.
+workbook's parts have passed the size checks (`xlsx_reader`).
 """
 
 from __future__ import annotations
@@ -22,11 +22,10 @@ import datetime as dt
 import html
 import io
 import re
-import unicodedata
 import zipfile
 from decimal import Decimal
 
-Grid = tuple[str, list[list[str]], list[str]]
+from pipelines.readers.base import Grid, clean, column_index, column_letter
 
 # Built-in number formats (ECMA-376 part 1, 18.8.30, and the zh-CN locale's 27-58).
 _BUILTIN_KINDS = {
@@ -57,29 +56,6 @@ EXCEL_ERRORS = re.compile(
     r"BLOCKED!|CONNECT!|BUSY!|UNKNOWN!|EXTERNAL!|PYTHON!)$",
     re.I,
 )
-
-
-def clean(text: object) -> str:
-    """A cell as comparable text: Unicode NFKC (full-width digits and signs folded), trimmed."""
-    return unicodedata.normalize("NFKC", str(text or "")).strip()
-
-
-def column_letter(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, remainder = divmod(index - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
-
-def column_index(letters: bytes | str) -> int:
-    """A -> 0, Z -> 25, AA -> 26."""
-    number = 0
-    for letter in letters.encode() if isinstance(letters, str) else letters:
-        number = number * 26 + letter - 64
-    return number - 1
 
 
 def format_kind(code: str) -> str | None:
