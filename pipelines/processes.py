@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import sys
 from multiprocessing.context import SpawnContext
-
-from pipelines import settings
 
 
 def cores() -> int:
@@ -17,14 +14,6 @@ def cores() -> int:
 
 def spawn_context() -> SpawnContext:
     """Start workers as fresh interpreters (spawned, not forked: the parent holds Polars' and
-    DuckDB's thread pools) that can import this package.
-
-    A spawned worker imports the functions it runs from the parent's `sys.path`. The
-    package is not installed: it is found through the working directory, which Dagster
-    puts on `sys.path` only while it loads the code location, so the repository root is
-    put there for good before any worker starts.
-    """
-    root = str(settings.REPO_ROOT)
-    if root not in sys.path:
-        sys.path.append(root)
+    DuckDB's thread pools). They import this package as any process does: it is installed
+    in the environment (`uv sync` installs the project, editable)."""
     return multiprocessing.get_context("spawn")

@@ -8,6 +8,7 @@ from the repository root, so a run behaves the same from any working directory.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -21,8 +22,9 @@ AS_OF_ENV = "PLAN_AS_OF"
 WAREHOUSE_FILE_NAME = "indicators.duckdb"
 
 
-def _resolve(env_var: str, default: str) -> Path:
-    path = Path(os.environ.get(env_var) or default).expanduser()
+def resolve(path_text: str) -> Path:
+    """A configured path: `~` expanded, relative paths taken from the repository root."""
+    path = Path(path_text).expanduser()
     if not path.is_absolute():
         path = REPO_ROOT / path
     return path.resolve()
@@ -30,45 +32,79 @@ def _resolve(env_var: str, default: str) -> Path:
 
 def raw_dir() -> Path:
     """The landing zone that departments' files are read from."""
-    return _resolve(RAW_DIR_ENV, "raw")
+    return resolve(os.environ.get(RAW_DIR_ENV) or "raw")
 
 
 def warehouse_dir() -> Path:
     """The generated directory holding the DuckDB file and everything derived from it."""
-    return _resolve(WAREHOUSE_DIR_ENV, "warehouse")
+    return resolve(os.environ.get(WAREHOUSE_DIR_ENV) or "warehouse")
+
+
+@dataclass(frozen=True)
+class WarehouseLayout:
+    """What lives in a warehouse directory."""
+
+    root: Path
+
+    @property
+    def published(self) -> Path:
+        """The published DuckDB file that readers open: `indicators.duckdb`. Runs never write
+        to it: they build `work` and, when every check and test has passed, replace this
+        file with a copy of it in one atomic rename."""
+        return self.root / WAREHOUSE_FILE_NAME
+
+    @property
+    def work(self) -> Path:
+        """The pipeline's own DuckDB file, `work/indicators.duckdb`: only the pipeline opens
+        it (one process at a time, under a lock); it keeps every vintage between runs."""
+        return self.root / "work" / WAREHOUSE_FILE_NAME
+
+    @property
+    def exports(self) -> Path:
+        """Parquet and CSV copies of the marts: `exports/`."""
+        return self.root / "exports"
+
+    @property
+    def reports(self) -> Path:
+        """The static HTML attainment report: `reports/`."""
+        return self.root / "reports"
+
+    @property
+    def evaluations(self) -> Path:
+        """The evaluation tables officials file: `evaluations/`."""
+        return self.root / "evaluations"
+
+    @property
+    def data_docs(self) -> Path:
+        """Great Expectations Data Docs, rendered after each validation: `data_docs/`."""
+        return self.root / "data_docs"
+
+
+def layout() -> WarehouseLayout:
+    """The layout of `$PLAN_WAREHOUSE_DIR`."""
+    return WarehouseLayout(warehouse_dir())
 
 
 def warehouse_path() -> Path:
-    """The published DuckDB file that readers open: `$PLAN_WAREHOUSE_DIR/indicators.duckdb`.
-
-    Runs never write to it: they build `work_database_path()` and, when every check and
-    test has passed, replace this file with a copy of it in one atomic rename.
-    """
-    return warehouse_dir() / WAREHOUSE_FILE_NAME
+    """The published DuckDB file: `$PLAN_WAREHOUSE_DIR/indicators.duckdb`."""
+    return layout().published
 
 
 def work_database_path() -> Path:
-    """The pipeline's own DuckDB file, `$PLAN_WAREHOUSE_DIR/work/indicators.duckdb`.
-
-    Only the pipeline opens it (one process at a time, under a lock); it keeps every
-    vintage between runs.
-    """
-    return warehouse_dir() / "work" / WAREHOUSE_FILE_NAME
+    """The pipeline's working DuckDB file: `$PLAN_WAREHOUSE_DIR/work/indicators.duckdb`."""
+    return layout().work
 
 
 def exports_dir() -> Path:
-    """Parquet and CSV copies of the marts: `$PLAN_WAREHOUSE_DIR/exports/`."""
-    return warehouse_dir() / "exports"
+    return layout().exports
 
 
 def reports_dir() -> Path:
-    """The static HTML attainment report: `$PLAN_WAREHOUSE_DIR/reports/`."""
-    return warehouse_dir() / "reports"
+    return layout().reports
 
 
 def evaluations_dir() -> Path:
-    """The evaluation tables officials file: `$PLAN_WAREHOUSE_DIR/evaluations/`."""
-    return warehouse_dir() / "evaluations"
+    return layout().evaluations
 
 
 def snapshot_dir(as_of: str) -> Path:
@@ -76,6 +112,14 @@ def snapshot_dir(as_of: str) -> Path:
     present one: `$PLAN_WAREHOUSE_DIR/snapshots/as_of_<date>/`, with its own working and
     published files, exports and report, so the present stays published."""
     return warehouse_dir() / "snapshots" / f"as_of_{as_of}"
+
+
+def use_default_paths() -> None:
+    """Give PLAN_RAW_DIR and PLAN_WAREHOUSE_DIR their documented defaults where unset, so
+    that the resources configured from them (`pipelines/defs/resources.py`) and dbt find
+    `raw/` and `warehouse/`."""
+    os.environ.setdefault(RAW_DIR_ENV, "raw")
+    os.environ.setdefault(WAREHOUSE_DIR_ENV, "warehouse")
 
 
 def export_absolute_paths() -> None:

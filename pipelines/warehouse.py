@@ -17,12 +17,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-from dagster import ConfigurableResource
-from dagster_duckdb import DuckDBResource
 from filelock import FileLock
-from pydantic import Field
-
-from pipelines import settings
 
 LOCK_FILE_NAME = ".indicators.duckdb.lock"
 
@@ -33,40 +28,6 @@ def exclusive_access(database: Path, timeout_seconds: float = 1800) -> Iterator[
     database.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(database.parent / LOCK_FILE_NAME), timeout=timeout_seconds):
         yield
-
-
-class WarehouseResource(ConfigurableResource):
-    """DuckDB connections to the working file (`$PLAN_WAREHOUSE_DIR/work/indicators.duckdb`),
-    one process at a time. Readers never open it: they open the published copy.
-
-    The path is read when a step runs, not when the code location loads, so a test
-    or a run can point it elsewhere with the environment variable alone.
-    """
-
-    lock_timeout_seconds: float = Field(
-        default=1800, description="How long a step waits for another writer to finish."
-    )
-
-    @property
-    def path(self) -> Path:
-        return settings.work_database_path()
-
-    @contextmanager
-    def exclusive(self) -> Iterator[None]:
-        """The lock alone, for work that opens the file in a subprocess (dbt)."""
-        with exclusive_access(self.path, self.lock_timeout_seconds):
-            yield
-
-    @contextmanager
-    def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-write connection, held under the lock."""
-        with self.exclusive(), DuckDBResource(database=str(self.path)).get_connection() as conn:
-            try:
-                yield conn
-            finally:
-                # DuckDBResource closes only on success; an open handle left behind
-                # would stop this process from reopening the file read-only.
-                conn.close()
 
 
 def replace_table(

@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 import xlsxwriter
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from pipelines import submissions
@@ -469,7 +469,7 @@ def test_reading_in_worker_processes_gives_what_one_process_gives(tmp_path: Path
 def test_workers_start_when_the_package_was_found_only_while_loading(tmp_path: Path) -> None:
     # Dagster puts the working directory on sys.path only while it loads the code location
     # (`dagster job execute -m pipelines.definitions`, a run the daemon launches): the
-    # spawned workers must still import the package.
+    # spawned workers import the installed package, from any working directory.
     from pipelines import bench
 
     raw = tmp_path / "raw"
@@ -1014,6 +1014,8 @@ def test_any_date_or_percentage_cell_is_read_as_displayed(
     tmp_path_factory, day: dt.date, code: tuple[str, str], fraction: float, date1904: bool
 ) -> None:
     from pipelines.readers.xlsx_cells import load_workbook, shown_date
+
+    assume(not date1904 or day.year >= 1904)  # the 1904 system has no earlier days
 
     path = tmp_path_factory.mktemp("shown") / "cells.xlsx"
     workbook = xlsxwriter.Workbook(str(path), {"date_1904": date1904})

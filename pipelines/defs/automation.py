@@ -15,9 +15,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines import settings
 from pipelines.defs.ingest import OBSERVATIONS_KEY, STATUS_OVERRIDES_KEY, SUBMISSION_LOG_KEY
 from pipelines.defs.jobs import refresh_all
+from pipelines.defs.resources import LandingZone
 from pipelines.submissions import files_under
 
 # What changes in each folder of the landing zone affect.
@@ -57,8 +57,10 @@ def fingerprint(raw_dir: Path) -> dict[str, str]:
     default_status=dg.DefaultSensorStatus.STOPPED,
     description="Watches PLAN_RAW_DIR and rebuilds what new or changed files affect.",
 )
-def raw_files_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
-    current = fingerprint(settings.raw_dir())
+def raw_files_sensor(
+    context: dg.SensorEvaluationContext, landing_zone: LandingZone
+) -> dg.SensorResult | dg.SkipReason:
+    current = fingerprint(landing_zone.path)
     previous = json.loads(context.cursor) if context.cursor else {}
     changed = sorted(
         folder for folder in WATCHED_FOLDERS if current[folder] != previous.get(folder)

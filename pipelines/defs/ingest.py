@@ -13,8 +13,8 @@ import dagster as dg
 import duckdb
 import polars as pl
 
-from pipelines import settings
 from pipelines.defs.metadata import markdown_preview
+from pipelines.defs.resources import LandingZone, WarehouseResource
 from pipelines.defs.validation import (
     contract_check_result,
     contract_check_spec,
@@ -32,7 +32,6 @@ from pipelines.submissions import (
 )
 from pipelines.validation import validate_frame
 from pipelines.warehouse import (
-    WarehouseResource,
     append_rows,
     read_table,
     replace_table,
@@ -56,11 +55,13 @@ STATUS_OVERRIDES_KEY = dg.AssetKey([RAW_SCHEMA, "status_overrides"])
     ),
     check_specs=[contract_check_spec(PLAN_INDICATORS_KEY, "raw_plan_indicators")],
 )
-def plan_indicators(warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult | dg.Output]:
-    raw_dir = settings.raw_dir()
+def plan_indicators(
+    landing_zone: LandingZone, warehouse: WarehouseResource
+) -> Iterator[dg.AssetCheckResult | dg.Output]:
+    raw_dir = landing_zone.path
     folders = find_plan_folders(raw_dir)
     frame = read_registry(folders, raw_dir)
-    report = validate_frame(frame, "raw_plan_indicators", data_docs_dir=_data_docs_dir())
+    report = validate_frame(frame, "raw_plan_indicators", data_docs_dir=warehouse.layout.data_docs)
     yield contract_check_result(PLAN_INDICATORS_KEY, report)
     raise_if_failed(report)
     with warehouse.get_connection() as connection:
@@ -90,11 +91,6 @@ def _logged_versions(connection: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     if not table_exists(connection, RAW_SCHEMA, "submission_log"):
         return pl.DataFrame(schema={name: pl.String() for name in VERSION_KEY})
     return read_table(connection, RAW_SCHEMA, "submission_log").select(VERSION_KEY).unique()
-
-
-def _data_docs_dir():  # noqa: ANN202
-    """GX Data Docs are rendered beside the warehouse after each validation."""
-    return settings.warehouse_dir() / "data_docs"
 
 
 def _registry_parameters(registry: pl.DataFrame) -> dict[str, list[str]]:
@@ -127,8 +123,10 @@ def _registry_parameters(registry: pl.DataFrame) -> dict[str, list[str]]:
     ],
     check_specs=[contract_check_spec(OBSERVATIONS_KEY, "raw_observations")],
 )
-def observations(warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult | dg.Output]:
-    raw_dir = settings.raw_dir()
+def observations(
+    landing_zone: LandingZone, warehouse: WarehouseResource
+) -> Iterator[dg.AssetCheckResult | dg.Output]:
+    raw_dir = landing_zone.path
     with warehouse.get_connection() as connection:
         registry = read_table(connection, RAW_SCHEMA, "plan_indicators")
         known = _logged_versions(connection)
@@ -138,7 +136,10 @@ def observations(warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult |
     results = submissions.results
     frame = submissions.observations
     report = validate_frame(
-        frame, "raw_observations", _registry_parameters(registry), data_docs_dir=_data_docs_dir()
+        frame,
+        "raw_observations",
+        _registry_parameters(registry),
+        data_docs_dir=warehouse.layout.data_docs,
     )
     reject_failed_rows(results, report)
     frame = with_vintage(submissions.accepted_observations(), loaded_at=dt.datetime.now(dt.UTC))
@@ -209,8 +210,10 @@ def observations(warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult |
     ),
     check_specs=[contract_check_spec(STATUS_OVERRIDES_KEY, "raw_status_overrides")],
 )
-def status_overrides(warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResult | dg.Output]:
-    raw_dir = settings.raw_dir()
+def status_overrides(
+    landing_zone: LandingZone, warehouse: WarehouseResource
+) -> Iterator[dg.AssetCheckResult | dg.Output]:
+    raw_dir = landing_zone.path
     files = find_override_files(raw_dir)
     frame = read_overrides(files, raw_dir)
     registry = read_registry(find_plan_folders(raw_dir), raw_dir)
@@ -230,7 +233,7 @@ def status_overrides(warehouse: WarehouseResource) -> Iterator[dg.AssetCheckResu
         checked,
         "raw_status_overrides",
         {"known_targets": sorted(known.to_list())},
-        data_docs_dir=_data_docs_dir(),
+        data_docs_dir=warehouse.layout.data_docs,
     )
     yield contract_check_result(STATUS_OVERRIDES_KEY, report)
     raise_if_failed(report)

@@ -13,11 +13,11 @@ from __future__ import annotations
 import dagster as dg
 import duckdb
 
-from pipelines import settings
 from pipelines.defs.metadata import markdown_preview
+from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.transform import dbt_models
 from pipelines.publishing import publish_all
-from pipelines.warehouse import PUBLISHED_STORAGE_VERSION, WarehouseResource
+from pipelines.warehouse import PUBLISHED_STORAGE_VERSION
 
 PUBLISHED_KEY = dg.AssetKey(["publish", "warehouse"])
 EXPORTS_KEY = dg.AssetKey(["publish", "exports"])
@@ -70,11 +70,10 @@ order by plan_id, region_code, indicator_code
 def published_warehouse(warehouse: WarehouseResource):  # noqa: ANN201 - a generator of results
     """Build the new warehouse file, its exports and its report, then put all three in place;
     if any of them fails, none is published."""
-    published = settings.warehouse_path()
+    layout = warehouse.layout
+    published = layout.published
     with warehouse.exclusive():
-        result = publish_all(
-            warehouse.path, published, settings.exports_dir(), settings.reports_dir()
-        )
+        result = publish_all(warehouse.path, published, layout.exports, layout.reports)
     with duckdb.connect(str(published), read_only=True) as connection:
         counts = connection.execute(
             "select status, count(*) from marts.mart_indicator_attainment group by all order by 1"
@@ -94,7 +93,7 @@ def published_warehouse(warehouse: WarehouseResource):  # noqa: ANN201 - a gener
     yield dg.MaterializeResult(
         asset_key=EXPORTS_KEY,
         metadata={
-            "folder": dg.MetadataValue.path(str(settings.exports_dir())),
+            "folder": dg.MetadataValue.path(str(layout.exports)),
             "files": [path.name for path in result.exports],
         },
     )

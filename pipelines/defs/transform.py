@@ -17,9 +17,8 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from pipelines import settings
 from pipelines.dbt_project import dbt_project, keep_parse_state
-from pipelines.warehouse import WarehouseResource
+from pipelines.defs.resources import WarehouseResource
 
 dbt_project.prepare_if_dev()
 
@@ -53,8 +52,9 @@ translator = LayeredTranslator(settings=DagsterDbtTranslatorSettings(enable_asse
 def dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ) -> Iterator[Any]:
-    """`dbt build` of the selected models and their tests, holding the warehouse lock."""
-    settings.export_absolute_paths()
+    """`dbt build` of the selected models and their tests, holding the warehouse lock. dbt
+    finds the working file through PLAN_WAREHOUSE_DIR (dbt/profiles.yml), the variable the
+    warehouse resource is configured from."""
     with warehouse.exclusive():
         invocation = dbt.cli(["build"], context=context)
         yield from invocation.stream()

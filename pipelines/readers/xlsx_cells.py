@@ -203,7 +203,7 @@ def displayed_cells(sheet_xml: bytes, kinds: dict[int, str], date1904: bool) -> 
             continue
         if kind == "percent":
             shown[row, column] = plain_number(number * 100) + "%"
-        elif 1 <= number < 2958466:  # 1900-01-01 .. 9999-12-31
+        elif (0 if date1904 else 1) <= number < 2958466:  # day 1 of the system .. 9999-12-31
             shown[row, column] = shown_date(excel_date(number, date1904), kind)
     return shown
 
