@@ -8,9 +8,12 @@ from tests.conftest import Workspace
 
 
 def evaluate(defs, cursor: str | None):  # noqa: ANN001, ANN201
-    sensor = defs.get_sensor_def("raw_files_sensor")
+    sensor = defs.resolve_sensor_def("raw_files_sensor")
     with dg.instance_for_test() as instance:
-        context = dg.build_sensor_context(instance=instance, cursor=cursor, definitions=defs)
+        # The resources as the code location configures them (from PLAN_RAW_DIR).
+        context = dg.build_sensor_context(
+            instance=instance, cursor=cursor, definitions=defs, resources=defs.resources
+        )
         return sensor(context)
 
 
@@ -59,5 +62,5 @@ def test_monthly_and_annual_schedules_run_everything(defs) -> None:
     }
     with dg.instance_for_test() as instance:
         context = dg.build_schedule_context(instance=instance)
-        (request,) = defs.get_schedule_def("monthly_cycle").evaluate_tick(context).run_requests
+        (request,) = defs.resolve_schedule_def("monthly_cycle").evaluate_tick(context).run_requests
     assert request.tags["cycle"] == "monthly"
