@@ -317,6 +317,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipelines", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="materialize every asset on the files in PLAN_RAW_DIR")
+    run.set_defaults(handler=run_command)
     run.add_argument(
         "--as-of",
         type=as_of_date,
@@ -329,6 +330,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "under $PLAN_WAREHOUSE_DIR/evaluations/: final once the target year has ended, "
         "mid-term before",
     )
+    evaluation.set_defaults(handler=lambda a: evaluate(a.plan, a.region, a.as_of))
     evaluation.add_argument("--plan", required=True, help="plan_id")
     evaluation.add_argument("--region", required=True, help="region_code")
     evaluation.add_argument(
@@ -338,39 +340,46 @@ def main(argv: Sequence[str] | None = None) -> int:
         "(as `run --as-of` does); default: the published warehouse",
     )
     status = commands.add_parser("status", help="print the attainment table")
+    status.set_defaults(handler=status_command)
     status.add_argument("--plan", help="only this plan_id")
     status.add_argument("--region", help="only this region_code")
     status.add_argument("--status", choices=STATUSES, help="only this status")
     status.add_argument("--pillar", help="only this pillar (实力钟祥 or Strong Zhongxiang ...)")
     status.add_argument("--department", help="only this department (code or Chinese name)")
-    commands.add_parser("manifest", help="prepare dbt's manifest (dbt parse) if a dbt file changed")
+    commands.add_parser(
+        "manifest", help="prepare dbt's manifest (dbt parse) if a dbt file changed"
+    ).set_defaults(handler=manifest_command)
     commands.add_parser(
         "publish",
-        help="publish the working file as $PLAN_WAREHOUSE_DIR/indicators.duckdb "
-        "(after a dbt build by hand)",
-    )
+        help="publish the working file as $PLAN_WAREHOUSE_DIR/indicators.duckdb, with its "
+        "exports and report (after a dbt build by hand)",
+    ).set_defaults(handler=publish_command)
     check = commands.add_parser(
         "check",
         help="check submission files against the contract and the registry, loading nothing; "
         "exit 1 if any file would be rejected",
     )
     check.add_argument("files", nargs="+", help="CSV or xlsx files, or folders of them")
+    check.set_defaults(handler=lambda a: check_files(a.files))
     plan = commands.add_parser("plan", help="work with plan texts and their registries")
     plan_commands = plan.add_subparsers(dest="plan_command", required=True)
     scan = plan_commands.add_parser(
         "scan",
         help="list every number in a plan's text and what covers it; exit 1 if any is uncovered",
     )
+    scan.set_defaults(handler=scan_plan)
     scan.add_argument("file", help="the plan's text (plan.txt)")
     scan.add_argument("--registry", help="plan.yaml (default: beside FILE)")
     scan.add_argument("--exclusions", help="exclusions.yaml (default: beside FILE)")
     scan.add_argument("--uncovered", action="store_true", help="print only uncovered numbers")
     plan_commands.add_parser(
         "table", help="print every registered target as a Markdown table (as in the README)"
-    )
+    ).set_defaults(handler=plan_table_command)
     sample = commands.add_parser("sample-data", help="write the synthetic sample submissions")
     sample.add_argument("--raw-dir", help="where to write them (default PLAN_RAW_DIR)")
+    sample.set_defaults(handler=sample_data_command)
     bench = commands.add_parser("bench", help="generate synthetic regions and time the pipeline")
+    bench.set_defaults(handler=bench_command)
     bench_commands = bench.add_subparsers(dest="bench_command", required=True)
     generate = bench_commands.add_parser(
         "generate", help="write synthetic submissions for N regions (a landing zone)"
@@ -399,77 +408,84 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="then revise one file and time the run the sensor starts for it",
     )
     args = parser.parse_args(argv)
+    return args.handler(args)
 
-    if args.command == "evaluate":
-        return evaluate(args.plan, args.region, args.as_of)
-    if args.command == "run":
-        if args.as_of:
-            use_snapshot(args.as_of)
-        ok = run_pipeline()
-        print(f"Warehouse: {settings.warehouse_path()}")
-        if settings.warehouse_path().exists():
-            print("Targets with data (`python -m pipelines status` lists all):")
-            print(attainment_table(assessed_only=True))
-        if not ok:
-            print("The run failed; the details are above and in the Dagster UI.", file=sys.stderr)
-        return 0 if ok else 1
-    if args.command == "status":
-        print(
-            attainment_table(
-                plan_id=args.plan,
-                status=args.status,
-                pillar=args.pillar,
-                department=args.department,
-                region_code=args.region,
-            )
+
+def run_command(args: argparse.Namespace) -> int:
+    """`run`: materialize everything (as of a past date into a snapshot)."""
+    if args.as_of:
+        use_snapshot(args.as_of)
+    ok = run_pipeline()
+    print(f"Warehouse: {settings.warehouse_path()}")
+    if settings.warehouse_path().exists():
+        print("Targets with data (`python -m pipelines status` lists all):")
+        print(attainment_table(assessed_only=True))
+    if not ok:
+        print("The run failed; the details are above and in the Dagster UI.", file=sys.stderr)
+    return 0 if ok else 1
+
+
+def status_command(args: argparse.Namespace) -> int:
+    """`status`: the attainment table of the published warehouse."""
+    print(
+        attainment_table(
+            plan_id=args.plan,
+            status=args.status,
+            pillar=args.pillar,
+            department=args.department,
+            region_code=args.region,
         )
-        return 0
-    if args.command == "publish":
-        from pipelines.publishing import publish_all
-        from pipelines.warehouse import UnpublishableError, exclusive_access
+    )
+    return 0
 
-        work = settings.work_database_path()
-        if not work.exists():
-            raise SystemExit(f"No working file at {work}: run `make run` first.")
-        try:
-            with exclusive_access(work):
-                result = publish_all(
-                    work, settings.warehouse_path(), settings.exports_dir(), settings.reports_dir()
-                )
-        except UnpublishableError as error:
-            print(error, file=sys.stderr)
-            return 1
-        print(
-            f"Published {result.relations} tables and views to {settings.warehouse_path()}, "
-            f"{len(result.exports)} export files and {len(result.pages)} report pages"
-        )
-        return 0
-    if args.command == "manifest":
-        from pipelines.dbt_project import manifest_is_stale, prepare_manifest
 
-        if manifest_is_stale():
-            prepare_manifest()
-        else:
-            print("The dbt manifest is up to date.")
-        return 0
-    if args.command == "check":
-        return check_files(args.files)
-    if args.command == "plan" and args.plan_command == "table":
-        from pipelines.registry import find_plan_folders, markdown_table, read_registry
+def publish_command(_: argparse.Namespace) -> int:
+    """`publish`: the working file published again, with its exports and report."""
+    from pipelines.publishing import publish_all
+    from pipelines.warehouse import UnpublishableError, exclusive_access
 
-        raw_dir = settings.raw_dir()
-        print(markdown_table(read_registry(find_plan_folders(raw_dir), raw_dir)))
-        return 0
-    if args.command == "plan":
-        return scan_plan(args)
-    if args.command == "bench":
-        return bench_command(args)
-    if args.command == "sample-data":
-        from pathlib import Path
+    layout = settings.layout()
+    if not layout.work.exists():
+        raise SystemExit(f"No working file at {layout.work}: run `make run` first.")
+    try:
+        with exclusive_access(layout.work):
+            result = publish_all(layout.work, layout.published, layout.exports, layout.reports)
+    except UnpublishableError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(
+        f"Published {result.relations} tables and views to {layout.published}, "
+        f"{len(result.exports)} export files and {len(result.pages)} report pages"
+    )
+    return 0
 
-        from pipelines.sample_data import write_sample_data
 
-        for path in write_sample_data(Path(args.raw_dir) if args.raw_dir else settings.raw_dir()):
-            print(path)
-        return 0
-    return 2
+def manifest_command(_: argparse.Namespace) -> int:
+    """`manifest`: `dbt parse` when a dbt file is newer than the manifest."""
+    from pipelines.dbt_project import manifest_is_stale, prepare_manifest
+
+    if manifest_is_stale():
+        prepare_manifest()
+    else:
+        print("The dbt manifest is up to date.")
+    return 0
+
+
+def plan_table_command(_: argparse.Namespace) -> int:
+    """`plan table`: every registered target as a Markdown table."""
+    from pipelines.registry import find_plan_folders, markdown_table, read_registry
+
+    raw_dir = settings.raw_dir()
+    print(markdown_table(read_registry(find_plan_folders(raw_dir), raw_dir)))
+    return 0
+
+
+def sample_data_command(args: argparse.Namespace) -> int:
+    """`sample-data`: the synthetic sample submissions written again."""
+    from pathlib import Path
+
+    from pipelines.sample_data import write_sample_data
+
+    for path in write_sample_data(Path(args.raw_dir) if args.raw_dir else settings.raw_dir()):
+        print(path)
+    return 0
