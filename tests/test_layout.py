@@ -1,0 +1,49 @@
+"""The layout holds: library modules do one stage's work without Dagster, and Dagster's
+objects live in pipelines/defs."""
+
+from __future__ import annotations
+
+import pkgutil
+import subprocess
+import sys
+
+import pipelines
+
+# The modules that exist to drive Dagster or dbt: the code location, the dbt resource, the
+# command line and the benchmark (which runs the code location).
+ORCHESTRATION = {"pipelines.definitions", "pipelines.dbt_project", "pipelines.cli",
+                 "pipelines.__main__", "pipelines.bench"}  # fmt: skip
+
+
+def library_modules() -> list[str]:
+    return sorted(
+        module.name
+        for module in pkgutil.walk_packages(pipelines.__path__, prefix="pipelines.")
+        if not module.name.startswith("pipelines.defs") and module.name not in ORCHESTRATION
+    )
+
+
+def test_library_modules_import_without_dagster() -> None:
+    modules = library_modules()
+    assert {"pipelines.submissions", "pipelines.readers.xlsx_reader", "pipelines.publishing",
+            "pipelines.report", "pipelines.warehouse", "pipelines.vocabulary"} <= set(modules)  # fmt: skip
+    script = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in {'dagster', 'dagster_dbt'}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_every_reader_is_one_module_with_a_suffix_and_read() -> None:
+    from pipelines import readers
+
+    assert readers.SUPPORTED_SUFFIXES == (".csv", ".xlsx")
+    for suffix, read in readers.READERS.items():
+        module = sys.modules[read.__module__]
+        assert module.SUFFIX == suffix and module.__name__.startswith("pipelines.readers.")
