@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import html
 import math
+
+import markupsafe
 
 from pipelines import vocabulary
 
@@ -15,7 +16,9 @@ COMPARATORS = {term.code: term.symbol or "" for term in vocabulary.COMPARATORS}
 
 
 def _e(value: object) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
+    """Text made safe inside HTML and its attributes, escaped as the page templates escape it
+    (MarkupSafe, Jinja2's autoescape)."""
+    return str(markupsafe.escape("" if value is None else str(value)))
 
 
 def format_number(value: float | None, unit: str | None = None) -> str:
