@@ -22,6 +22,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import duckdb
+import jinja2
+from markupsafe import Markup
 
 from pipelines.evaluation import COLUMNS as EVALUATION_COLUMNS
 from pipelines.evaluation import EvaluationTable, build_table
@@ -175,6 +177,27 @@ def _card(row: dict, history: list[dict]) -> str:
     )
 
 
+class _JoinedLines(jinja2.FileSystemLoader):
+    """Templates are written a tag per line for reading; their lines are joined without
+    their indentation, so a page carries no whitespace between tags (and a space that counts
+    is written inside a line)."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple:
+        source, filename, uptodate = super().get_source(environment, template)
+        return "".join(line.strip() for line in source.splitlines()), filename, uptodate
+
+
+_TEMPLATES = jinja2.Environment(
+    loader=_JoinedLines(Path(__file__).parent / "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+)
+
+
+def _template(name: str) -> jinja2.Template:
+    return _TEMPLATES.get_template(name)
+
+
 # The page's style and script, as files beside this module: the same bytes every time.
 STYLE = (Path(__file__).parent / "style.css").read_text(encoding="utf-8")
 SCRIPT = (Path(__file__).parent / "script.js").read_text(encoding="utf-8")
@@ -238,32 +261,13 @@ def render_page(
     history: dict[str, list[dict]],
     evaluation: EvaluationTable | None = None,
 ) -> str:
-    """One plan and region's report: status tiles, summaries, the evaluation table, filters
-    and a card per target."""
+    """One plan and region's report (templates/page.html.j2): status tiles, summaries, the
+    evaluation table, filters and a card per target."""
     counts = status_counts(rows)
-    tiles = "".join(
-        f'<div class="tile" style="border-color:{colour}" data-status="{status}">'
-        f"<b>{counts.get(status, 0)}</b>{zh} <small>{en}</small></div>"
-        for status, (zh, en, colour) in STATUSES.items()
-        if counts.get(status)
-    )
     pillars = _groups(rows, "pillar_zh", "pillar_zh", "pillar_en")
     departments = _groups(rows, "department_code", "department_zh", "department_en")
-    cards = []
-    for pillar in pillars:
-        cards.append(
-            f'<h2 class="pillar">{_e(pillar["zh"])} <small>{_e(pillar["en"])}</small></h2>'
-        )
-        cards.append('<div class="cards">')
-        cards.extend(
-            _card(row, history.get(row["indicator_code"], []))
-            for row in rows
-            if row["pillar_zh"] == pillar["zh"]
-        )
-        cards.append("</div>")
-    filters = (
-        '<div class="filters">'
-        + _select("pillar", "领域 Pillar", [(p["code"], f"{p['zh']} {p['en']}") for p in pillars])
+    selects = (
+        _select("pillar", "领域 Pillar", [(p["code"], f"{p['zh']} {p['en']}") for p in pillars])
         + _select(
             "department",
             "责任部门 Department",
@@ -272,37 +276,38 @@ def render_page(
         + _select(
             "status", "状态 Status", [(s, f"{zh} {en}") for s, (zh, en, _) in STATUSES.items()]
         )
-        + f'<span>显示 Showing <b id="shown">{len(rows)}</b> / {len(rows)}</span></div>'
     )
-    legend = (
-        '<p class="legend"><span><i style="border-color:#1f2328"></i>实际值 Actual '
-        "(空心点为年内累计 hollow: year to date)</span>"
-        '<span><i style="border-top-style:dashed;border-color:#8c959f"></i>预期路径 Expected path'
-        ' / 对比指标 Reference</span><span><i style="border-top-style:dotted;border-color:#1f2328">'
-        "</i>目标 Target</span></p>"
-    )
-    as_of = rows[0]["freshness_checked_on"] if rows else ""
-    title = f"{plan['plan_title_zh']} · {plan['region_name_zh']}"
-    return (
-        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-        "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">"
-        f"<title>目标实现情况 Target attainment · {_e(title)}</title><style>{STYLE}</style></head>"
-        f'<body data-ready="0" data-shown="{len(rows)}"><main>'
-        f"<h1>规划目标实现情况 <small>Plan target attainment</small></h1>"
-        f'<p class="meta">{_e(plan["plan_title_zh"])}（<code>{_e(plan["plan_id"])}</code>）· '
-        f"{_e(plan['region_name_zh'])}（{_e(plan['region_code'])}）· 数据截至 Data checked on "
-        f"{_e(as_of)} · {len(rows)} 项目标 targets</p>"
-        f'<section class="tiles">{tiles}</section>'
-        + _summary_table("pillar", "按领域 <small>By pillar</small>", pillars)
-        + _summary_table(
-            "department", "按责任部门 <small>By responsible department</small>", departments
-        )
-        + (evaluation_section(evaluation) if evaluation else "")
-        + f"<h2>各项指标 <small>Targets</small></h2>{legend}{filters}"
-        + "".join(cards)
-        + f"</main><script>{SCRIPT}</script></body></html>\n"
+    return _template("page.html.j2").render(
+        title=f"{plan['plan_title_zh']} · {plan['region_name_zh']}",
+        plan=plan,
+        rows=rows,
+        as_of=rows[0]["freshness_checked_on"] if rows else "",
+        tiles=[
+            {"status": status, "count": counts[status], "zh": zh, "en": en, "colour": colour}
+            for status, (zh, en, colour) in STATUSES.items()
+            if counts.get(status)
+        ],
+        pillar_table=Markup(_summary_table("pillar", "按领域 <small>By pillar</small>", pillars)),
+        department_table=Markup(
+            _summary_table(
+                "department", "按责任部门 <small>By responsible department</small>", departments
+            )
+        ),
+        evaluation=Markup(evaluation_section(evaluation) if evaluation else ""),
+        selects=Markup(selects),
+        pillars=[
+            {
+                **pillar,
+                "cards": [
+                    Markup(_card(row, history.get(row["indicator_code"], [])))
+                    for row in rows
+                    if row["pillar_zh"] == pillar["zh"]
+                ],
+            }
+            for pillar in pillars
+        ],
+        style=Markup(STYLE),
+        script=Markup(SCRIPT),
     )
 
 
@@ -463,19 +468,16 @@ def build_reports(
 
 
 def render_index(pages: list[tuple[dict, dict[str, int]]]) -> str:
-    items = []
-    for plan, counts in pages:
-        href = quote(page_name(plan["plan_id"], plan["region_code"]))
-        items.append(
-            f'<tr><td><a href="{href}">{_e(plan["plan_title_zh"])}</a><br><small>'
-            f"{_e(plan['plan_id'])}</small></td><td>{_e(plan['region_name_zh'])} "
-            f"{_e(plan['region_code'])}</td><td>{sum(counts.values())}</td>"
-            f"<td>{_stacked_bar(counts)}</td></tr>"
-        )
-    return (
-        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
-        f"<title>目标实现情况 Target attainment</title><style>{STYLE}</style></head><body><main>"
-        "<h1>规划目标实现情况 <small>Plan target attainment</small></h1><table><thead><tr>"
-        "<th>规划 Plan</th><th>地区 Region</th><th>目标数 Targets</th><th>状态 Status</th>"
-        f"</tr></thead><tbody>{''.join(items)}</tbody></table></main></body></html>\n"
+    """The index of every page (templates/index.html.j2)."""
+    return _template("index.html.j2").render(
+        style=Markup(STYLE),
+        pages=[
+            {
+                **plan,
+                "href": quote(page_name(plan["plan_id"], plan["region_code"])),
+                "targets": sum(counts.values()),
+                "bar": Markup(_stacked_bar(counts)),
+            }
+            for plan, counts in pages
+        ],
     )
