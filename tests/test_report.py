@@ -162,7 +162,8 @@ def test_the_report_never_fails_on_a_figure_the_warehouse_holds(
             )
         connection.execute(
             "update marts.mart_indicator_attainment set progress_ratio = 'nan'::double, "
-            "completion_ratio = 'inf'::double where indicator_code = 'tourism_revenue'"
+            "completion_ratio = 'inf'::double, name_zh = '<script>alert(1)</script>', "
+            "name_en = null where indicator_code = 'tourism_revenue'"
         )
 
     pages = build_reports(database, tmp_path / "reports")
@@ -170,3 +171,6 @@ def test_the_report_never_fails_on_a_figure_the_warehouse_holds(
     page = pages[1].read_text(encoding="utf-8")
     assert page.count("A figure is too large to draw") == 3
     assert "∞ 亿元" in page
+    # Text from the warehouse is escaped by the templates; a missing one is shown as nothing.
+    assert "<script>alert" not in page and "<h3>&lt;script&gt;alert(1)&lt;/script&gt;</h3>" in page
+    assert "None" not in page

@@ -102,10 +102,6 @@ def _summary_table(kind: str, heading: str, groups: list[dict]) -> str:
     )
 
 
-def _fact(label_zh: str, label_en: str, value: str) -> str:
-    return f"<div><dt>{label_zh} <small>{label_en}</small></dt><dd>{_e(value)}</dd></div>"
-
-
 def _milestone_text(row: dict) -> str:
     """What a card without a chart says: when a milestone was reached, or why nothing is drawn."""
     year = row["target_year"]
@@ -122,34 +118,31 @@ def _milestone_text(row: dict) -> str:
     return f"{year} 年底前未实现<br><small>Not reached by the end of {year}</small>"
 
 
-def _card(row: dict, history: list[dict]) -> str:
+def _card(row: dict, history: list[dict]) -> Markup:
+    """One target's card (templates/card.html.j2)."""
     unit = row["unit"] or ""
     svg = chart(row, history)
     if svg is None:
         svg = f'<div class="milestone"><p>{_milestone_text(row)}</p></div>'
     facts = [
-        _fact("目标", "Target", _target_text(row)),
-        _fact("最新时期", "Latest period", row["latest_period"] or "—"),
-        _fact("实际值", "Actual", format_number(row["actual_value"], unit)),
-        _fact("预期值", "Expected", format_number(row["expected_value"], unit)),
-        _fact("进度比", "Progress ratio", format_number(row["progress_ratio"])),
-        _fact("评价", "Grade", row["grade_zh"] or "—"),
+        ("目标", "Target", _target_text(row)),
+        ("最新时期", "Latest period", row["latest_period"] or "—"),
+        ("实际值", "Actual", format_number(row["actual_value"], unit)),
+        ("预期值", "Expected", format_number(row["expected_value"], unit)),
+        ("进度比", "Progress ratio", format_number(row["progress_ratio"])),
+        ("评价", "Grade", row["grade_zh"] or "—"),
     ]
     if row["final_verdict_zh"]:
-        facts.append(_fact("终期评估", "Final verdict", row["final_verdict_zh"]))
+        facts.append(("终期评估", "Final verdict", row["final_verdict_zh"]))
     if row["method"] == "cumulative":
-        facts.append(_fact("累计完成", "Completion", format_share(row["completion_ratio"])))
+        facts.append(("累计完成", "Completion", format_share(row["completion_ratio"])))
     if row["projected_value"] is not None:
-        facts.append(
-            _fact("按现速度预计", "Projected", format_number(row["projected_value"], unit))
-        )
+        facts.append(("按现速度预计", "Projected", format_number(row["projected_value"], unit)))
     if row["required_annual_growth"] is not None:
-        facts.append(
-            _fact("尚需年均增长", "Growth needed", format_share(row["required_annual_growth"]))
-        )
+        facts.append(("尚需年均增长", "Growth needed", format_share(row["required_annual_growth"])))
     elif row["required_annual_amount"] is not None:
         facts.append(
-            _fact("尚需年均", "Needed per year", format_number(row["required_annual_amount"], unit))
+            ("尚需年均", "Needed per year", format_number(row["required_annual_amount"], unit))
         )
     notes = []
     if row["kind"] == "qualitative" and row.get("registry_notes"):
@@ -164,16 +157,15 @@ def _card(row: dict, history: list[dict]) -> str:
         notes.append(
             f"数据逾期：应于 {due} 前报送 <small>Overdue: the next figure was due by {due}</small>"
         )
-    note_html = "".join(f'<p class="note">{note}</p>' for note in notes)
-    colour = STATUSES.get(row["status"], STATUSES["no_data"])[2]
-    return (
-        f'<article class="card" id="{_e(row["indicator_code"])}" style="border-top-color:{colour}" '
-        f'data-status="{_e(row["status"])}" data-pillar="{_e(row["pillar_zh"])}" '
-        f'data-department="{_e(row["department_code"])}">'
-        f"<header><h3>{_e(row['name_zh'])}</h3><p>{_e(row['name_en'])} · "
-        f"<code>{_e(row['indicator_code'])}</code></p>{_badge(row['status'])}</header>"
-        f"{svg}<dl>{''.join(facts)}</dl>{note_html}"
-        f'<p class="owner">{_e(row["department_zh"])} {_e(row["department_en"])}</p></article>'
+    return Markup(
+        _template("card.html.j2").render(
+            row=row,
+            colour=STATUSES.get(row["status"], STATUSES["no_data"])[2],
+            badge=Markup(_badge(row["status"])),
+            chart=Markup(svg),
+            facts=facts,
+            notes=[Markup(note) for note in notes],
+        )
     )
 
 
@@ -191,6 +183,8 @@ _TEMPLATES = jinja2.Environment(
     loader=_JoinedLines(Path(__file__).parent / "templates"),
     autoescape=True,
     undefined=jinja2.StrictUndefined,
+    # A missing value is shown as nothing, never as "None".
+    finalize=lambda value: "" if value is None else value,
 )
 
 
@@ -299,7 +293,7 @@ def render_page(
             {
                 **pillar,
                 "cards": [
-                    Markup(_card(row, history.get(row["indicator_code"], [])))
+                    _card(row, history.get(row["indicator_code"], []))
                     for row in rows
                     if row["pillar_zh"] == pillar["zh"]
                 ],
