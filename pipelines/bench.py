@@ -34,7 +34,7 @@ import duckdb
 import polars as pl
 
 from pipelines import settings
-from pipelines.registry import PLAN_FILE, find_plan_folders, read_registry
+from pipelines.plans.registry import PLAN_FILE, find_plan_folders, read_registry
 from pipelines.sample_data import new_workbook
 
 BENCH_PLAN_ID = "bench_hqd_2021_2025"
@@ -66,7 +66,7 @@ def _period_text(row: dict) -> str:
 def baseline(raw_dir: Path = SAMPLE_RAW_DIR) -> pl.DataFrame:
     """The current vintage of the bundled sample's observations, one row per indicator and
     period, in canonical units: the series every synthetic region is scaled from."""
-    from pipelines.submissions import (
+    from pipelines.ingest.submissions import (
         Catalog,
         accepted_observations,
         find_submission_files,

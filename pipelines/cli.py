@@ -187,7 +187,7 @@ def as_of_date(text: str) -> str:
 def use_snapshot(as_of: str) -> None:
     """Point this process at the warehouse as of `as_of` (its own directory, so the present
     stays published), seeded with the present working file's vintages when there is one."""
-    from pipelines.warehouse import exclusive_access
+    from pipelines.warehouse.database import exclusive_access
 
     present = settings.work_database_path()
     snapshot = settings.snapshot_dir(as_of)
@@ -205,7 +205,7 @@ def evaluate(plan_id: str, region_code: str, as_of: str | None) -> int:
     """`evaluate`: the 主要指标完成情况表 of one plan and region, as xlsx and CSV."""
     import duckdb
 
-    from pipelines.evaluation import evaluation_table, write_evaluation
+    from pipelines.outputs.evaluation import evaluation_table, write_evaluation
 
     folder = settings.evaluations_dir()
     if as_of:
@@ -234,8 +234,8 @@ def check_files(files: Sequence[str]) -> int:
     """`check`: what a department's clerk runs before sending files."""
     from pathlib import Path
 
-    from pipelines.registry import find_plan_folders, read_registry
-    from pipelines.submissions import Catalog, files_under, read_submission
+    from pipelines.ingest.submissions import Catalog, files_under, read_submission
+    from pipelines.plans.registry import find_plan_folders, read_registry
 
     raw_dir = settings.raw_dir()
     catalog = Catalog(read_registry(find_plan_folders(raw_dir), raw_dir))
@@ -259,7 +259,7 @@ def scan_plan(args: argparse.Namespace) -> int:
 
     import yaml
 
-    from pipelines.scanner import format_report, load_exclusions, scan, unused_exclusions
+    from pipelines.plans.scanner import format_report, load_exclusions, scan, unused_exclusions
 
     text_path = Path(args.file)
     text = text_path.read_text(encoding="utf-8")
@@ -441,8 +441,8 @@ def status_command(args: argparse.Namespace) -> int:
 
 def publish_command(_: argparse.Namespace) -> int:
     """`publish`: the working file published again, with its exports and report."""
-    from pipelines.publishing import publish_all
-    from pipelines.warehouse import UnpublishableError, exclusive_access
+    from pipelines.warehouse.database import UnpublishableError, exclusive_access
+    from pipelines.warehouse.publishing import publish_all
 
     layout = settings.layout()
     if not layout.work.exists():
@@ -473,7 +473,7 @@ def manifest_command(_: argparse.Namespace) -> int:
 
 def plan_table_command(_: argparse.Namespace) -> int:
     """`plan table`: every registered target as a Markdown table."""
-    from pipelines.registry import find_plan_folders, markdown_table, read_registry
+    from pipelines.plans.registry import find_plan_folders, markdown_table, read_registry
 
     raw_dir = settings.raw_dir()
     print(markdown_table(read_registry(find_plan_folders(raw_dir), raw_dir)))

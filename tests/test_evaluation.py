@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.evaluation import COLUMNS
+from pipelines.outputs.evaluation import COLUMNS
 from tests.conftest import SampleRun, Workspace
 from tests.test_cli import pipelines_cli
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 
-from pipelines.isolation import IsolatedFailure, IsolatedWorker
-from pipelines.registry import find_plan_folders, read_registry
-from pipelines.submissions import Catalog, read_submissions
+from pipelines.ingest.isolation import IsolatedFailure, IsolatedWorker
+from pipelines.ingest.submissions import Catalog, read_submissions
+from pipelines.plans.registry import find_plan_folders, read_registry
 from tests.conftest import SAMPLE_RAW_DIR
 
 

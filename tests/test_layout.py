@@ -25,8 +25,8 @@ def library_modules() -> list[str]:
 
 def test_library_modules_import_without_dagster() -> None:
     modules = library_modules()
-    assert {"pipelines.submissions", "pipelines.readers.xlsx_reader", "pipelines.publishing",
-            "pipelines.report", "pipelines.warehouse", "pipelines.vocabulary"} <= set(modules)  # fmt: skip
+    assert {"pipelines.ingest.submissions", "pipelines.ingest.readers.xlsx_reader", "pipelines.warehouse.publishing",
+            "pipelines.outputs.report", "pipelines.warehouse.database", "pipelines.vocabulary"} <= set(modules)  # fmt: skip
     script = (
         "import importlib, sys\n"
         f"for name in {modules!r}:\n"
@@ -41,9 +41,9 @@ def test_library_modules_import_without_dagster() -> None:
 
 
 def test_every_reader_is_one_module_with_a_suffix_and_read() -> None:
-    from pipelines import readers
+    from pipelines.ingest import readers
 
     assert readers.SUPPORTED_SUFFIXES == (".csv", ".xlsx")
     for suffix, read in readers.READERS.items():
         module = sys.modules[read.__module__]
-        assert module.SUFFIX == suffix and module.__name__.startswith("pipelines.readers.")
+        assert module.SUFFIX == suffix and module.__name__.startswith("pipelines.ingest.readers.")

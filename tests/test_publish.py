@@ -14,7 +14,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipelines.exports import export_marts
+from pipelines.outputs.exports import export_marts
 from tests.conftest import REPO_ROOT, SampleRun, Workspace, materialize_all
 
 READER = """
@@ -255,7 +255,7 @@ def published_state(warehouse_dir: Path) -> dict[str, str]:
 def test_warehouse_exports_and_report_are_published_together_or_not_at_all(
     sample_run: SampleRun, tmp_path: Path
 ) -> None:
-    from pipelines.publishing import publish_all
+    from pipelines.warehouse.publishing import publish_all
 
     source = sample_run.workspace.warehouse_dir
     warehouse_dir = tmp_path / "warehouse"

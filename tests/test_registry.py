@@ -10,14 +10,14 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipelines.registry import (
+from pipelines.plans.registry import (
     RegistryError,
     find_plan_folders,
     load_plan,
     markdown_table,
     read_registry,
 )
-from pipelines.scanner import load_exclusions, scan, unused_exclusions
+from pipelines.plans.scanner import load_exclusions, scan, unused_exclusions
 from tests.conftest import REPO_ROOT, SAMPLE_RAW_DIR
 
 ZX = SAMPLE_RAW_DIR / "registry" / "zx_hqd_2021_2025"

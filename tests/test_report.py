@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.report import STATUSES, build_reports, page_name
+from pipelines.outputs.report import STATUSES, build_reports, page_name
 from tests.conftest import SampleRun
 
 CHROMIUM = shutil.which("chromium")

@@ -16,10 +16,8 @@ import xlsxwriter
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from pipelines import submissions
-from pipelines.periods import parse_period
-from pipelines.registry import find_plan_folders, read_registry
-from pipelines.submissions import (
+from pipelines.ingest import submissions
+from pipelines.ingest.submissions import (
     OBSERVATION_SCHEMA,
     Catalog,
     FileResult,
@@ -29,6 +27,8 @@ from pipelines.submissions import (
     read_submissions,
     submission_log,
 )
+from pipelines.plans.periods import parse_period
+from pipelines.plans.registry import find_plan_folders, read_registry
 from tests.conftest import REPO_ROOT, SAMPLE_RAW_DIR
 
 
@@ -478,9 +478,9 @@ def test_workers_start_when_the_package_was_found_only_while_loading(tmp_path: P
 import sys
 from pathlib import Path
 sys.path.insert(0, {str(REPO_ROOT)!r})
-from pipelines import submissions
-from pipelines.periods import parse_period
-from pipelines.registry import find_plan_folders, read_registry
+from pipelines.ingest import submissions
+from pipelines.plans.periods import parse_period
+from pipelines.plans.registry import find_plan_folders, read_registry
 sys.path.remove({str(REPO_ROOT)!r})
 raw = Path({str(raw)!r})
 catalog = submissions.Catalog(read_registry(find_plan_folders(raw), raw))
@@ -1013,7 +1013,7 @@ def test_error_values_and_formulas_without_results_are_errors_not_blanks(
 def test_any_date_or_percentage_cell_is_read_as_displayed(
     tmp_path_factory, day: dt.date, code: tuple[str, str], fraction: float, date1904: bool
 ) -> None:
-    from pipelines.readers.xlsx_cells import load_workbook, shown_date
+    from pipelines.ingest.readers.xlsx_cells import load_workbook, shown_date
 
     assume(not date1904 or day.year >= 1904)  # the 1904 system has no earlier days
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.registry import find_plan_folders, read_registry
-from pipelines.submissions import (
+from pipelines.ingest.submissions import (
     Catalog,
     accepted_observations,
     find_submission_files,
     read_submissions,
 )
+from pipelines.plans.registry import find_plan_folders, read_registry
 from pipelines.validation import validate_frame
 from tests.conftest import SAMPLE_RAW_DIR
 

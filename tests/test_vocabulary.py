@@ -97,7 +97,9 @@ def test_gx_suites_use_the_vocabulary() -> None:
 
 
 def test_python_reads_the_vocabulary() -> None:
-    from pipelines import cli, overrides, report
+    from pipelines import cli
+    from pipelines.ingest import overrides
+    from pipelines.outputs import report
 
     assert report.STATUSES == {t.code: (t.zh, t.en, t.colour) for t in v.STATUSES}
     assert cli.STATUSES == overrides.STATUSES == v.codes(v.STATUSES)

@@ -18,7 +18,7 @@ import dagster as dg
 from pipelines.defs.ingest import OBSERVATIONS_KEY, STATUS_OVERRIDES_KEY, SUBMISSION_LOG_KEY
 from pipelines.defs.jobs import refresh_all
 from pipelines.defs.resources import LandingZone
-from pipelines.submissions import files_under
+from pipelines.ingest.submissions import files_under
 
 # What changes in each folder of the landing zone affect.
 load_submissions = dg.define_asset_job(

@@ -20,9 +20,8 @@ from pipelines.defs.validation import (
     contract_check_spec,
     raise_if_failed,
 )
-from pipelines.overrides import find_override_files, read_overrides
-from pipelines.registry import find_plan_folders, read_registry
-from pipelines.submissions import (
+from pipelines.ingest.overrides import find_override_files, read_overrides
+from pipelines.ingest.submissions import (
     Catalog,
     find_submission_files,
     read_all_submissions,
@@ -30,8 +29,9 @@ from pipelines.submissions import (
     submission_log,
     with_vintage,
 )
+from pipelines.plans.registry import find_plan_folders, read_registry
 from pipelines.validation import validate_frame
-from pipelines.warehouse import (
+from pipelines.warehouse.database import (
     append_rows,
     read_table,
     replace_table,

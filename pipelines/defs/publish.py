@@ -5,7 +5,7 @@ after every dbt model and test has passed (a failed check or test stops the run 
 it copies the working file into a new file in a storage version older readers can open,
 writes the Parquet and CSV copies of the marts and the HTML report from that new file, and
 only then moves all three into place. If any part fails, none is published
-(`pipelines.publishing`).
+(`pipelines.warehouse.publishing`).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import duckdb
 from pipelines.defs.metadata import markdown_preview
 from pipelines.defs.resources import WarehouseResource
 from pipelines.defs.transform import dbt_models
-from pipelines.publishing import publish_all
-from pipelines.warehouse import PUBLISHED_STORAGE_VERSION
+from pipelines.warehouse.database import PUBLISHED_STORAGE_VERSION
+from pipelines.warehouse.publishing import publish_all
 
 PUBLISHED_KEY = dg.AssetKey(["publish", "warehouse"])
 EXPORTS_KEY = dg.AssetKey(["publish", "exports"])

@@ -15,7 +15,7 @@ from pydantic import Field
 
 from pipelines import settings
 from pipelines.dbt_project import dbt_cli
-from pipelines.warehouse import exclusive_access
+from pipelines.warehouse.database import exclusive_access
 
 
 class LandingZone(dg.ConfigurableResource):

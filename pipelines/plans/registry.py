@@ -18,7 +18,7 @@ from typing import Any
 import polars as pl
 import yaml
 
-from pipelines.units import family
+from pipelines.plans.units import family
 from pipelines.vocabulary import COMPARATORS, by_code
 
 REGISTRY_SUBDIR = "registry"

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.exports import escape_formulas, temporary_beside
+from pipelines.outputs.exports import escape_formulas, temporary_beside
 
 COLUMNS = (
     "序号",

@@ -14,8 +14,8 @@ from pathlib import Path
 import polars as pl
 
 from pipelines import vocabulary
-from pipelines.periods import parse_period
-from pipelines.readers.base import decode_text
+from pipelines.ingest.readers.base import decode_text
+from pipelines.plans.periods import parse_period
 
 OVERRIDES_SUBDIR = "overrides"
 STATUSES = vocabulary.codes(vocabulary.STATUSES)

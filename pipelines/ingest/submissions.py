@@ -22,7 +22,14 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.periods import (
+from pipelines.ingest.readers import SUPPORTED_SUFFIXES, read_grids
+from pipelines.ingest.readers.base import (
+    Issue,
+    clean,
+    shown,
+)
+from pipelines.ingest.readers.xlsx_cells import EXCEL_ERRORS, plain_number
+from pipelines.plans.periods import (
     EXPECTED_DAY_FORMATS,
     EXPECTED_FORMATS,
     FIRST_YEAR,
@@ -30,16 +37,9 @@ from pipelines.periods import (
     parse_date,
     parse_period,
 )
+from pipelines.plans.registry import PLAUSIBLE_FACTOR
+from pipelines.plans.units import conversion_factor, family, normalize_unit
 from pipelines.processes import cores, spawn_context
-from pipelines.readers import SUPPORTED_SUFFIXES, read_grids
-from pipelines.readers.base import (
-    Issue,
-    clean,
-    shown,
-)
-from pipelines.readers.xlsx_cells import EXCEL_ERRORS, plain_number
-from pipelines.registry import PLAUSIBLE_FACTOR
-from pipelines.units import conversion_factor, family, normalize_unit
 from pipelines.validation import ValidationReport
 
 SUBMISSIONS_SUBDIR = "submissions"

@@ -25,18 +25,18 @@ import duckdb
 import jinja2
 from markupsafe import Markup
 
-from pipelines.evaluation import COLUMNS as EVALUATION_COLUMNS
-from pipelines.evaluation import EvaluationTable, build_table
-from pipelines.exports import temporary_beside
-from pipelines.processes import cores, spawn_context
-from pipelines.report.charts import chart
-from pipelines.report.formatting import (
+from pipelines.outputs.evaluation import COLUMNS as EVALUATION_COLUMNS
+from pipelines.outputs.evaluation import EvaluationTable, build_table
+from pipelines.outputs.exports import temporary_beside
+from pipelines.outputs.report.charts import chart
+from pipelines.outputs.report.formatting import (
     COMPARATORS,
     STATUSES,
     _e,
     format_number,
     format_share,
 )
+from pipelines.processes import cores, spawn_context
 
 INDEX_FILE = "index.html"
 

@@ -1,7 +1,7 @@
 """Excel workbooks (.xlsx). Before anything parses a workbook, its zip parts are looked at:
 their size unzipped, compression ratios and each sheet's extent, so that a zip bomb or a
 sheet of billions of cells is rejected unexpanded. The workbook is then parsed in an isolated
-worker process (`pipelines.isolation`), where a crash, an allocation beyond the memory cap or
+worker process (`pipelines.ingest.isolation`), where a crash, an allocation beyond the memory cap or
 a hang costs this one file. `xlsx_cells` reads the cells as Excel displays them."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import io
 import re
 
-from pipelines.isolation import MEMORY_ENV, SECONDS_ENV, IsolatedFailure, IsolatedWorker
-from pipelines.readers.base import (
+from pipelines.ingest.isolation import MEMORY_ENV, SECONDS_ENV, IsolatedFailure, IsolatedWorker
+from pipelines.ingest.readers.base import (
     Collector,
     Grid,
     Issue,
@@ -20,7 +20,7 @@ from pipelines.readers.base import (
     read_limit,
     shown,
 )
-from pipelines.readers.xlsx_cells import load_workbook
+from pipelines.ingest.readers.xlsx_cells import load_workbook
 
 SUFFIX = ".xlsx"
 

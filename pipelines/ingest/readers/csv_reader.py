@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 
-from pipelines.readers.base import (
+from pipelines.ingest.readers.base import (
     Collector,
     Grid,
     Issue,

@@ -15,9 +15,9 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.exports import export_marts
-from pipelines.report import build_reports
-from pipelines.warehouse import copy_for_readers, install, staging_path
+from pipelines.outputs.exports import export_marts
+from pipelines.outputs.report import build_reports
+from pipelines.warehouse.database import copy_for_readers, install, staging_path
 
 # What publishing writes into the exports and reports folders; older files of these kinds
 # that the new build did not write (a region no longer registered) are removed.

@@ -12,7 +12,7 @@ something else, and for those the sheet's XML is read directly:
   such (`#DIV/0!`, `=SUM(B2:B5)`), never turned into a blank; the reader of the rows rejects
   them with a message saying so.
 
-Everything here runs in the isolated reader process (`pipelines.isolation`), after the
+Everything here runs in the isolated reader process (`pipelines.ingest.isolation`), after the
 workbook's parts have passed the size checks (`xlsx_reader`).
 """
 
@@ -25,7 +25,7 @@ import re
 import zipfile
 from decimal import Decimal
 
-from pipelines.readers.base import Grid, clean, column_index, column_letter
+from pipelines.ingest.readers.base import Grid, clean, column_index, column_letter
 
 # Built-in number formats (ECMA-376 part 1, 18.8.30, and the zh-CN locale's 27-58).
 _BUILTIN_KINDS = {

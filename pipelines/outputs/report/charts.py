@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from pipelines.report.formatting import STATUSES, _e, format_number, format_share
+from pipelines.outputs.report.formatting import STATUSES, _e, format_number, format_share
 
 WIDTH, HEIGHT = 360, 190
 LEFT, RIGHT, TOP, BOTTOM = 56, 14, 20, 26

@@ -1,0 +1,2 @@
+"""The DuckDB warehouse: its lock and tables (`database`), and publishing it with its
+exports and report (`publishing`)."""
