@@ -53,9 +53,11 @@ REGION ?= 420881
 evaluate: $(INSTALLED) $(DAGSTER_HOME)/dagster.yaml
 	$(PY) -m pipelines evaluate --plan $(PLAN) --region $(REGION) $(if $(AS_OF),--as-of $(AS_OF))
 
-# Test files run in parallel, one worker per core (pytest-xdist), each file on one worker.
+# Test files run in parallel, one worker per core (pytest-xdist), each file on one worker;
+# then the few tests marked serial, which need no other dbt command running beside them.
 test: $(INSTALLED)
-	$(PY) -m pytest -n auto --dist loadfile
+	$(PY) -m pytest -n auto --dist loadfile -m "not serial"
+	$(PY) -m pytest -m serial
 
 test-fast: $(INSTALLED)
 	$(PY) -m pytest -m "not e2e"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pytest
 import xlsxwriter
 
 from tests.conftest import REPO_ROOT, SampleRun, Workspace, materialize_all
@@ -477,6 +478,9 @@ def test_a_second_plan_and_region_load_beside_the_first(defs, workspace: Workspa
     assert rows["地区生产总值"]["备注"] == "数据期 2026"
 
 
+# dbt's parse state is shared by every process using the project: the check that it is kept
+# between runs needs no other test running dbt beside it (`make test` runs it after the rest).
+@pytest.mark.serial
 def test_identical_files_from_two_regions_are_both_read(defs, workspace: Workspace) -> None:
     # Two counties can send byte for byte the same file: a file version is its path and
     # its checksum, never its checksum alone.
