@@ -95,14 +95,6 @@ def work_database_path() -> Path:
     return layout().work
 
 
-def exports_dir() -> Path:
-    return layout().exports
-
-
-def reports_dir() -> Path:
-    return layout().reports
-
-
 def evaluations_dir() -> Path:
     return layout().evaluations
 

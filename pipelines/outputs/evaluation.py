@@ -20,6 +20,7 @@ import duckdb
 import polars as pl
 
 from pipelines.outputs.exports import escape_formulas, temporary_beside
+from pipelines.vocabulary import COMPARATORS, by_code
 
 COLUMNS = (
     "序号",
@@ -38,7 +39,8 @@ COLUMNS = (
 MIDTERM_VALUE_COLUMN = "最新实际值"
 NATURE_ZH = {"anticipatory": "预期性", "binding": "约束性"}
 GROWTH_BASIS_ZH = {"comparable_price": "可比价", "nominal": "现价"}
-SIGNS = {"at_least": "≥", "at_most": "≤"}
+# The signs a review table writes before a target (pipelines/vocabulary.py).
+SIGNS = {code: by_code(COMPARATORS)[code].symbol for code in ("at_least", "at_most")}
 
 # The columns of the marts a table is made from (the report reads the same ones).
 ROW_QUERY = """
