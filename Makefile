@@ -16,7 +16,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed-from-lock
 
-.PHONY: help dev_install manifest run test test-fast dev status evaluate lint format sample-data clean
+.PHONY: help dev_install manifest run test test-fast dev status evaluate lint format sample-data bench clean
 
 help:
 	@echo "make run        set up, materialize every asset on PLAN_RAW_DIR, print the attainment table"
@@ -25,7 +25,7 @@ help:
 	@echo "make dev        open the Dagster UI (dagster dev) on http://127.0.0.1:3000"
 	@echo "make status     print the attainment table of the last run"
 	@echo "make evaluate   write the evaluation table (PLAN=..., REGION=..., optional AS_OF=YYYY-MM-DD)"
-	@echo "make lint       ruff and sqlfluff"
+	@echo "make lint       ruff (check and format), and dg check defs (the code location loads)"
 
 $(INSTALLED): pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -65,16 +65,23 @@ test-fast: $(INSTALLED)
 dev: manifest $(DAGSTER_HOME)/dagster.yaml
 	$(VENV)/bin/dagster dev -w workspace.yaml
 
-lint: $(INSTALLED)
+lint: manifest
 	$(VENV)/bin/ruff check pipelines tests
 	$(VENV)/bin/ruff format --check pipelines tests
+	$(VENV)/bin/dg check defs
 
 format: $(INSTALLED)
 	$(VENV)/bin/ruff format pipelines tests
 	$(VENV)/bin/ruff check --fix pipelines tests
 
 sample-data: $(INSTALLED)
-	$(PY) -m pipelines sample-data
+	$(PY) -m tests.tools.sample_data
+
+# The benchmark (README, Performance): REGIONS synthetic regions, then the pipeline timed on them.
+REGIONS ?= 100
+bench: $(INSTALLED)
+	$(PY) -m tests.tools.bench generate --regions $(REGIONS)
+	$(PY) -m tests.tools.bench run
 
 clean:
 	rm -rf dbt/target dbt/logs .pytest_cache

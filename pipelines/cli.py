@@ -281,38 +281,6 @@ def scan_plan(args: argparse.Namespace) -> int:
     return 1 if any(m.status == "uncovered" for m in mentions) else 0
 
 
-def bench_command(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from pipelines import bench
-
-    default_root = settings.warehouse_dir() / "bench"
-    if args.bench_command == "generate":
-        out = Path(args.out) if args.out else default_root / "raw"
-        counts = bench.generate(
-            out, args.regions, xlsx_share=args.xlsx_share, gbk_share=args.gbk_share, seed=args.seed
-        )
-        print(
-            f"{counts['files']} files ({counts['xlsx']} xlsx, {counts['gbk']} GBK), "
-            f"{counts['rows']} rows for {counts['regions']} regions in {out}"
-        )
-        return 0
-    if args.bench_command == "hostile":
-        out = Path(args.out) if args.out else default_root / "hostile"
-        for path in bench.write_hostile(out):
-            print(path)
-        print(f"Now: python -m pipelines bench run --raw {out}")
-        return 0
-    raw = Path(args.raw) if args.raw else default_root / "raw"
-    if not (raw / "submissions").is_dir():
-        raise SystemExit(f"No submissions under {raw}: run `python -m pipelines bench generate`.")
-    warehouse = Path(args.warehouse) if args.warehouse else default_root / "warehouse"
-    result = bench.run(raw, warehouse, incremental=args.incremental)
-    print(result.table())
-    print(f"Written to {warehouse / 'bench.json'}")
-    return 0 if result.success else 1
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipelines", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -375,38 +343,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     plan_commands.add_parser(
         "table", help="print every registered target as a Markdown table (as in the README)"
     ).set_defaults(handler=plan_table_command)
-    sample = commands.add_parser("sample-data", help="write the synthetic sample submissions")
-    sample.add_argument("--raw-dir", help="where to write them (default PLAN_RAW_DIR)")
-    sample.set_defaults(handler=sample_data_command)
-    bench = commands.add_parser("bench", help="generate synthetic regions and time the pipeline")
-    bench.set_defaults(handler=bench_command)
-    bench_commands = bench.add_subparsers(dest="bench_command", required=True)
-    generate = bench_commands.add_parser(
-        "generate", help="write synthetic submissions for N regions (a landing zone)"
-    )
-    generate.add_argument("--regions", type=int, required=True, help="how many regions")
-    generate.add_argument("--out", default=None, help="default: $PLAN_WAREHOUSE_DIR/bench/raw")
-    generate.add_argument("--xlsx-share", type=float, default=0.0, help="share of xlsx files")
-    generate.add_argument("--gbk-share", type=float, default=0.0, help="share of GBK CSV files")
-    generate.add_argument("--seed", type=int, default=20211)
-    hostile = bench_commands.add_parser(
-        "hostile",
-        help="write the sample landing zone plus hostile files (a zip bomb, a workbook that "
-        "crashes the reader, a 10-million-column line, a FIFO, links ...); time it with bench run",
-    )
-    hostile.add_argument("--out", default=None, help="default: $PLAN_WAREHOUSE_DIR/bench/hostile")
-    bench_run = bench_commands.add_parser(
-        "run", help="materialize everything on a generated landing zone, timed by stage"
-    )
-    bench_run.add_argument("--raw", default=None, help="default: $PLAN_WAREHOUSE_DIR/bench/raw")
-    bench_run.add_argument(
-        "--warehouse", default=None, help="default: $PLAN_WAREHOUSE_DIR/bench/warehouse"
-    )
-    bench_run.add_argument(
-        "--incremental",
-        action="store_true",
-        help="then revise one file and time the run the sensor starts for it",
-    )
     args = parser.parse_args(argv)
     return args.handler(args)
 
@@ -477,15 +413,4 @@ def plan_table_command(_: argparse.Namespace) -> int:
 
     raw_dir = settings.raw_dir()
     print(markdown_table(read_registry(find_plan_folders(raw_dir), raw_dir)))
-    return 0
-
-
-def sample_data_command(args: argparse.Namespace) -> int:
-    """`sample-data`: the synthetic sample submissions written again."""
-    from pathlib import Path
-
-    from pipelines.sample_data import write_sample_data
-
-    for path in write_sample_data(Path(args.raw_dir) if args.raw_dir else settings.raw_dir()):
-        print(path)
     return 0

@@ -14,7 +14,7 @@ from functools import cached_property
 from importlib import metadata
 from pathlib import Path
 
-from dagster_dbt import DbtCliResource, DbtProject
+from dagster_dbt import DbtCliResource, DbtProject, DbtProjectPreparer
 from packaging import version
 
 from pipelines import settings
@@ -88,6 +88,15 @@ def keep_parse_state(invocation_target: Path) -> None:
     temporary = kept.with_name(f".{PARTIAL_PARSE_FILE}.{os.getpid()}")
     shutil.copyfile(produced, temporary)
     os.replace(temporary, kept)
+
+
+def prepare_if_dev() -> None:
+    """Under `dagster dev` (and `dg check defs`), `dbt parse` with this project's dbt when a
+    dbt file is newer than the manifest; elsewhere the manifest is prepared beforehand
+    (`python -m pipelines manifest`, `run`, the test fixture). dagster-dbt's own
+    `DbtProject.prepare_if_dev` would look for `dbt` on PATH and parse every time."""
+    if DbtProjectPreparer().using_dagster_dev() and manifest_is_stale():
+        prepare_manifest()
 
 
 def prepare_manifest() -> None:

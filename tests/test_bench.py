@@ -9,10 +9,11 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipelines import bench, settings
+from pipelines import settings
 from pipelines.ingest.submissions import Catalog, find_submission_files, read_submissions
 from pipelines.outputs.report import build_reports
 from pipelines.plans.registry import find_plan_folders, read_registry
+from tests.tools import bench
 
 
 def files_of(root: Path) -> dict[str, bytes]:

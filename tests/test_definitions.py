@@ -120,6 +120,23 @@ def test_workspace_validates_with_the_dagster_cli(dbt_manifest: Path) -> None:
     assert "plan_indicators" in completed.stdout + completed.stderr
 
 
+def test_the_project_loads_with_dg(dbt_manifest: Path) -> None:
+    """`dg check defs` loads the project the way Dagster's project CLI does, from [tool.dg]
+    in pyproject.toml, with no workspace file and no dbt on PATH."""
+    path = os.pathsep.join(p for p in os.environ.get("PATH", "").split(os.pathsep)
+                           if not (Path(p) / "dbt").exists())  # fmt: skip
+    completed = subprocess.run(
+        [str(Path(sys.executable).with_name("dg")), "check", "defs"],
+        cwd=REPO_ROOT,
+        env={**{k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}, "PATH": path},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "All definitions loaded successfully" in completed.stdout + completed.stderr
+
+
 def test_the_dbt_resource_overrides_members_that_dagster_dbt_still_has() -> None:
     """`DbtCli` replaces two private members of dagster-dbt's resource for speed; if
     dagster-dbt renames or drops them, the override silently stops working: fail here."""

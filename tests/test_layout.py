@@ -9,10 +9,10 @@ import sys
 
 import pipelines
 
-# The modules that exist to drive Dagster or dbt: the code location, the dbt resource, the
-# command line and the benchmark (which runs the code location).
+# The modules that exist to drive Dagster or dbt: the code location, the dbt resource and the
+# command line.
 ORCHESTRATION = {"pipelines.definitions", "pipelines.dbt_project", "pipelines.cli",
-                 "pipelines.__main__", "pipelines.bench"}  # fmt: skip
+                 "pipelines.__main__"}  # fmt: skip
 
 
 def library_modules() -> list[str]:
@@ -47,3 +47,20 @@ def test_every_reader_is_one_module_with_a_suffix_and_read() -> None:
     for suffix, read in readers.READERS.items():
         module = sys.modules[read.__module__]
         assert module.SUFFIX == suffix and module.__name__.startswith("pipelines.ingest.readers.")
+
+
+def test_development_tools_live_outside_the_runtime_package() -> None:
+    """The benchmark and the sample-data generator are in tests/tools, and nothing the
+    pipeline runs imports them (nor anything else under tests/)."""
+    import ast
+    from pathlib import Path
+
+    modules = {module.name for module in pkgutil.walk_packages(pipelines.__path__, "pipelines.")}
+    assert not {"pipelines.bench", "pipelines.sample_data"} & modules
+    for path in Path(pipelines.__path__[0]).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = (
+                [alias.name for alias in node.names] if isinstance(node, ast.Import)
+                else [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            )  # fmt: skip
+            assert not [n for n in names if n.split(".")[0] == "tests"], path

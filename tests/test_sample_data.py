@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.sample_data import write_sample_data
 from tests.conftest import SAMPLE_RAW_DIR
+from tests.tools.sample_data import write_sample_data
 
 
 def test_generator_reproduces_the_bundled_files(tmp_path: Path) -> None:

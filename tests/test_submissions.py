@@ -444,7 +444,7 @@ def test_templates_pass_the_check(tmp_path: Path, catalog: Catalog, name: str) -
 
 
 def test_reading_in_worker_processes_gives_what_one_process_gives(tmp_path: Path) -> None:
-    from pipelines import bench
+    from tests.tools import bench
 
     raw = tmp_path / "raw"
     bench.generate(raw, 2, xlsx_share=0.25, gbk_share=0.25)
@@ -470,7 +470,7 @@ def test_workers_start_when_the_package_was_found_only_while_loading(tmp_path: P
     # Dagster puts the working directory on sys.path only while it loads the code location
     # (`dagster job execute -m pipelines.definitions`, a run the daemon launches): the
     # spawned workers import the installed package, from any working directory.
-    from pipelines import bench
+    from tests.tools import bench
 
     raw = tmp_path / "raw"
     counts = bench.generate(raw, 1)

@@ -1,7 +1,7 @@
 """The dbt project as Dagster assets: staging -> intermediate -> marts.
 
 The manifest is prepared by `make manifest`, by
-`dagster dev` (`prepare_if_dev`) and by the test fixture; importing this module
+`dagster dev` (`prepare_if_dev`, only when a dbt file changed) and by the test fixture; importing this module
 never runs `dbt parse`.
 """
 
@@ -17,10 +17,10 @@ from dagster_dbt import (
     dbt_assets,
 )
 
-from pipelines.dbt_project import dbt_project, keep_parse_state
+from pipelines.dbt_project import dbt_project, keep_parse_state, prepare_if_dev
 from pipelines.defs.resources import WarehouseResource
 
-dbt_project.prepare_if_dev()
+prepare_if_dev()
 
 
 def layer_of(dbt_resource_props: Mapping[str, Any]) -> str | None:

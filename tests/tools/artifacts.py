@@ -1,6 +1,6 @@
 """A digest of everything a build publishes, to compare two builds of the same inputs.
 
-    python -m tests.artifacts WAREHOUSE_DIR > digest.json
+    python -m tests.tools.artifacts WAREHOUSE_DIR > digest.json
 
 Every table and view of the published DuckDB file (its rows sorted, so that the order a
 query happens to give does not count), every export read back the same way, and every

@@ -580,3 +580,24 @@ def write_sample_data(raw_dir: Path) -> list[Path]:
         folder.mkdir(parents=True, exist_ok=True)
         written += write(folder)
     return written + write_overrides(raw_dir) + write_templates(raw_dir)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    from pipelines import settings
+
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.tools.sample_data",
+        description="Write the synthetic sample submissions, overrides and templates again. "
+        "Example: python -m tests.tools.sample_data --raw-dir /tmp/raw",
+    )
+    parser.add_argument("--raw-dir", help="where to write them (default: PLAN_RAW_DIR, else raw/)")
+    args = parser.parse_args(argv)
+    for path in write_sample_data(Path(args.raw_dir) if args.raw_dir else settings.raw_dir()):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
