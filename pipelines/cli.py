@@ -234,11 +234,14 @@ def check_files(files: Sequence[str]) -> int:
     """`check`: what a department's clerk runs before sending files."""
     from pathlib import Path
 
+    from pipelines.ingest.readers.base import ReadLimits
     from pipelines.ingest.submissions import Catalog, files_under, read_submission
     from pipelines.plans.registry import find_plan_folders, read_registry
 
     raw_dir = settings.raw_dir()
     catalog = Catalog(read_registry(find_plan_folders(raw_dir), raw_dir))
+    # The limits a run would apply: the command line reads them where a run's resource does.
+    limits = ReadLimits.from_environment()
     rejected = 0
     for name in files:
         # Absolute, not resolved: a link is judged as the link it is, never followed.
@@ -247,7 +250,7 @@ def check_files(files: Sequence[str]) -> int:
         for entry in (
             files_under(path, hidden=True) if path.is_dir() and not path.is_symlink() else [path]
         ):
-            result = read_submission(entry, raw_dir, catalog)
+            result = read_submission(entry, raw_dir, catalog, limits)
             print(result.report())
             rejected += not result.accepted
     return 1 if rejected else 0

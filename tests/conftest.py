@@ -96,13 +96,14 @@ def defs(dbt_manifest: Path):  # noqa: ANN201 - dagster is imported lazily
     return defs
 
 
-def materialize_all(defs, **kwargs):  # noqa: ANN001, ANN201
-    """Materialize every asset of the code location in process, as a run would."""
+def materialize_all(defs, resources: dict | None = None, **kwargs):  # noqa: ANN001, ANN201
+    """Materialize every asset of the code location in process, as a run would (with some
+    of its resources configured otherwise, if given)."""
     import dagster as dg
 
     return dg.materialize(
         list(defs.assets),
-        resources=defs.resources,
+        resources={**defs.resources, **(resources or {})},
         raise_on_error=False,
         **kwargs,
     )

@@ -137,6 +137,22 @@ def test_the_project_loads_with_dg(dbt_manifest: Path) -> None:
     assert "All definitions loaded successfully" in completed.stdout + completed.stderr
 
 
+def test_the_landing_zone_carries_every_reading_limit(monkeypatch) -> None:
+    """Each limit of READ_LIMITS is a field of the landing-zone resource, configured from its
+    variable through dg.EnvVar when that is set, and handed to the readers as ReadLimits."""
+    from pipelines.defs.resources import LandingZone, limit_field, limits_from_environment
+    from pipelines.ingest.readers.base import READ_LIMITS
+
+    assert {limit_field(name) for name in READ_LIMITS} <= set(LandingZone.model_fields)
+    zone = LandingZone(raw_dir="raw", max_cells=7, max_reader_memory=1 << 30)
+    assert zone.limits.given == {"PLAN_MAX_CELLS": 7, "PLAN_MAX_READER_MEMORY": 1 << 30}
+    assert zone.limits["PLAN_MAX_COLUMNS"] == READ_LIMITS["PLAN_MAX_COLUMNS"][0]
+    for name in READ_LIMITS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PLAN_MAX_CELLS", "9")
+    assert limits_from_environment() == {"max_cells": dg.EnvVar.int("PLAN_MAX_CELLS")}
+
+
 def test_the_dbt_resource_overrides_members_that_dagster_dbt_still_has() -> None:
     """`DbtCli` replaces two private members of dagster-dbt's resource for speed; if
     dagster-dbt renames or drops them, the override silently stops working: fail here."""

@@ -10,6 +10,7 @@ import pytest
 import xlsxwriter
 
 from pipelines.ingest.isolation import IsolatedFailure, IsolatedWorker
+from pipelines.ingest.readers.base import ReadLimits
 from pipelines.ingest.submissions import Catalog, read_submissions
 from pipelines.plans.registry import find_plan_folders, read_registry
 from tests.conftest import SAMPLE_RAW_DIR
@@ -55,7 +56,7 @@ def test_a_worker_that_dies_or_hangs_fails_that_call_only() -> None:
 
 
 def test_a_workbook_that_crashes_the_reader_is_rejected_and_the_others_load(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
 ) -> None:
     catalog = Catalog(read_registry(find_plan_folders(SAMPLE_RAW_DIR), SAMPLE_RAW_DIR))
     folder = tmp_path / "submissions" / "420881"
@@ -74,9 +75,9 @@ def test_a_workbook_that_crashes_the_reader_is_rejected_and_the_others_load(
     sheet.write_row(1, 0, ["gdp", "2025", 801.5, "亿元"])
     workbook.close()
     # Let it past the check of the sheet's extent, to reach the native reader.
-    monkeypatch.setenv("PLAN_MAX_CELLS", str(10**12))
+    limits = ReadLimits({"PLAN_MAX_CELLS": 10**12})
 
-    results = read_submissions([crashing, good], tmp_path, catalog)
+    results = read_submissions([crashing, good], tmp_path, catalog, limits=limits)
 
     assert [(Path(r.file).name, r.accepted) for r in results] == [
         ("far_cell.xlsx", False), ("good.xlsx", True),

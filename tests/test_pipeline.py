@@ -632,9 +632,10 @@ def test_entries_the_run_cannot_read_get_a_verdict_and_the_rest_loads(
     sheet.write_row(0, 0, ["指标代码", "时期", "数值", "单位"])
     sheet.write(1_048_575, 16_383, "x")
     workbook.close()
-    monkeypatch.setenv("PLAN_MAX_CELLS", str(10**12))
+    from pipelines.defs.resources import LandingZone
 
-    result = materialize_all(defs)
+    landing_zone = LandingZone(raw_dir=str(workspace.raw_dir), max_cells=10**12)
+    result = materialize_all(defs, resources={"landing_zone": landing_zone})
 
     assert result.success
     ((crashed,),) = query(

@@ -17,6 +17,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from pipelines.ingest import submissions
+from pipelines.ingest.readers.base import ReadLimits
 from pipelines.ingest.submissions import (
     OBSERVATION_SCHEMA,
     Catalog,
@@ -44,9 +45,11 @@ def write(raw_dir: Path, relative: str, data: bytes) -> Path:
     return path
 
 
-def check(tmp_path: Path, catalog: Catalog, text: str, encoding: str = "utf-8") -> FileResult:
+def check(
+    tmp_path: Path, catalog: Catalog, text: str, encoding: str = "utf-8", **limits: int
+) -> FileResult:
     path = write(tmp_path, "submissions/420881/file.csv", text.encode(encoding))
-    return read_submission(path, tmp_path, catalog)
+    return read_submission(path, tmp_path, catalog, ReadLimits(limits))
 
 
 def rows(result: FileResult, *columns: str) -> list[tuple]:
@@ -358,18 +361,37 @@ def test_unreadable_files_are_rejected_with_a_clear_error(
     assert result.issues[0].message() == f"{file}，{zh}。\n    {file}: {en}."
 
 
-def test_size_and_row_limits(tmp_path: Path, catalog: Catalog, monkeypatch) -> None:
+def test_size_and_row_limits(tmp_path: Path, catalog: Catalog) -> None:
     text = "指标代码,时期,数值,单位\n" + "gdp,2023,1,亿元\n" * 50
+    assert check(tmp_path, catalog, text, PLAN_MAX_FILE_ROWS=51).accepted
+    assert [i.message() for i in check(tmp_path, catalog, text, PLAN_MAX_FILE_ROWS=10).issues] == [
+        f"{FILE}，行数过多（51 行）；应为不超过 10 行（上限由 PLAN_MAX_FILE_ROWS 设置）。\n"
+        f"    {FILE}: too many rows (51); expected at most 10 rows (the limit is set by "
+        "PLAN_MAX_FILE_ROWS)."
+    ]
+    assert [
+        i.message() for i in check(tmp_path, catalog, text, PLAN_MAX_FILE_BYTES=100).issues
+    ] == [
+        f"{FILE}，文件过大（934 字节）；应为不超过 100 字节（上限由 PLAN_MAX_FILE_BYTES 设置）。\n"
+        f"    {FILE}: the file is too large (934 bytes); expected at most 100 bytes (the limit "
+        "is set by PLAN_MAX_FILE_BYTES)."
+    ]
+
+
+def test_limits_come_from_the_environment_only_where_the_command_line_reads_them(
+    monkeypatch,
+) -> None:
+    """The library never reads the environment: a run's limits come from its landing-zone
+    resource, `check`'s from `ReadLimits.from_environment`; a bad value is an error."""
     monkeypatch.setenv("PLAN_MAX_FILE_ROWS", "10")
-    assert [i.message() for i in check(tmp_path, catalog, text).issues] == [
-        f"{FILE}，行数过多（51 行）；应为不超过 10 行。\n"
-        f"    {FILE}: too many rows (51); expected at most 10 rows."
-    ]
-    monkeypatch.setenv("PLAN_MAX_FILE_BYTES", "100")
-    assert [i.message() for i in check(tmp_path, catalog, text).issues] == [
-        f"{FILE}，文件过大（934 字节）；应为不超过 100 字节。\n"
-        f"    {FILE}: the file is too large (934 bytes); expected at most 100 bytes."
-    ]
+    assert ReadLimits()["PLAN_MAX_FILE_ROWS"] == 100_000
+    assert ReadLimits.from_environment()["PLAN_MAX_FILE_ROWS"] == 10
+    assert ReadLimits.from_environment({"PLAN_MAX_CELLS": "7"}).given == {"PLAN_MAX_CELLS": 7}
+    for environ in ({"PLAN_MAX_CELLS": "many"}, {"PLAN_MAX_CELLS": "-1"}):
+        with pytest.raises(ValueError, match="PLAN_MAX_CELLS must be a positive whole number"):
+            ReadLimits.from_environment(environ)
+    with pytest.raises(ValueError, match="unknown limit PLAN_MAX_ROWS"):
+        ReadLimits({"PLAN_MAX_ROWS": 1})
 
 
 def test_sample_data_covers_every_target_from_its_department(catalog: Catalog) -> None:
@@ -479,6 +501,7 @@ import sys
 from pathlib import Path
 sys.path.insert(0, {str(REPO_ROOT)!r})
 from pipelines.ingest import submissions
+from pipelines.ingest.readers.base import ReadLimits
 from pipelines.plans.periods import parse_period
 from pipelines.plans.registry import find_plan_folders, read_registry
 sys.path.remove({str(REPO_ROOT)!r})
@@ -707,7 +730,7 @@ def test_a_header_below_long_instructions_is_found(tmp_path: Path, catalog: Cata
 
 
 def test_entries_that_are_not_regular_files_get_a_verdict_and_are_never_opened(
-    tmp_path: Path, catalog: Catalog, monkeypatch
+    tmp_path: Path, catalog: Catalog
 ) -> None:
     folder = tmp_path / "submissions" / "420881"
     good = write(
@@ -726,9 +749,9 @@ def test_entries_that_are_not_regular_files_get_a_verdict_and_are_never_opened(
     write(tmp_path, "submissions/420881/~$good.xlsx", b"lock")
     write(tmp_path, "submissions/420881/notes.txt", b"notes")
     write(tmp_path, "submissions/420881/huge.csv", b"x" * 2048)
-    monkeypatch.setenv("PLAN_MAX_FILE_BYTES", "1024")
+    limits = ReadLimits({"PLAN_MAX_FILE_BYTES": 1024})
 
-    results = read_submissions(find_submission_files(tmp_path), tmp_path, catalog)
+    results = read_submissions(find_submission_files(tmp_path), tmp_path, catalog, limits=limits)
 
     verdicts = {Path(r.file).name: [i.code for i in r.issues] for r in results}
     assert verdicts == {
@@ -743,7 +766,7 @@ def test_entries_that_are_not_regular_files_get_a_verdict_and_are_never_opened(
     assert "zero.csv: 退回" in report and "symbolic link" in report
     # Judged once: the same entries are passed over next time, a changed one judged again.
     skip = {(r.file, r.checksum) for r in results}
-    assert read_submissions(find_submission_files(tmp_path), tmp_path, catalog, skip) == []
+    assert read_submissions(find_submission_files(tmp_path), tmp_path, catalog, skip, limits) == []
 
 
 def verdicts_index(results: list[FileResult], name: str) -> int:
@@ -804,9 +827,9 @@ def test_limits_are_checked_before_reading_and_named_in_the_error(
             name, issue.message(),
         )  # fmt: skip
     # The total unzipped size has its own limit.
-    monkeypatch.setenv("PLAN_MAX_UNZIPPED_BYTES", str(1 << 20))
-    monkeypatch.setenv("PLAN_MAX_ZIP_RATIO", str(1 << 30))
-    (issue,) = read_submission(tmp_path / "submissions/420881/bomb.xlsx", tmp_path, catalog).issues
+    limits = ReadLimits({"PLAN_MAX_UNZIPPED_BYTES": 1 << 20, "PLAN_MAX_ZIP_RATIO": 1 << 30})
+    bomb = tmp_path / "submissions/420881/bomb.xlsx"
+    (issue,) = read_submission(bomb, tmp_path, catalog, limits).issues
     assert "PLAN_MAX_UNZIPPED_BYTES" in issue.message()
 
 

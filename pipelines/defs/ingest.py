@@ -132,7 +132,9 @@ def observations(
         known = _logged_versions(connection)
     catalog = Catalog(registry)
     files = find_submission_files(raw_dir)
-    submissions = read_all_submissions(files, raw_dir, catalog, skip=set(known.iter_rows()))
+    submissions = read_all_submissions(
+        files, raw_dir, catalog, skip=set(known.iter_rows()), limits=landing_zone.limits
+    )
     results = submissions.results
     frame = submissions.observations
     report = validate_frame(

@@ -9,18 +9,12 @@ replaced, and the run goes on.
 
 from __future__ import annotations
 
-import os
 import resource
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
 from pipelines.processes import spawn_context
-
-MEMORY_ENV = "PLAN_MAX_READER_MEMORY"
-SECONDS_ENV = "PLAN_MAX_SECONDS_PER_FILE"
-DEFAULT_MEMORY_BYTES = 4 * 1024 * 1024 * 1024
-DEFAULT_SECONDS = 120
 
 
 class IsolatedFailure(Exception):
@@ -54,19 +48,13 @@ class IsolatedWorker:
     """Calls `function` (a module-level function) in a worker process, one call at a time.
 
     The worker starts on the first call and is reused; it is replaced after a crash or a
-    time-out. Limits come from PLAN_MAX_READER_MEMORY (bytes of address space) and
-    PLAN_MAX_SECONDS_PER_FILE unless given.
+    time-out. `memory_bytes` caps its address space; `seconds` bounds each call.
     """
 
-    def __init__(
-        self,
-        function: Callable[[Any], Any],
-        memory_bytes: int | None = None,
-        seconds: float | None = None,
-    ) -> None:
+    def __init__(self, function: Callable[[Any], Any], memory_bytes: int, seconds: float) -> None:
         self.function = function
-        self.memory_bytes = int(memory_bytes or os.environ.get(MEMORY_ENV) or DEFAULT_MEMORY_BYTES)
-        self.seconds = float(seconds or os.environ.get(SECONDS_ENV) or DEFAULT_SECONDS)
+        self.memory_bytes = int(memory_bytes)
+        self.seconds = seconds
         self._process = None
         self._connection: Connection | None = None
 

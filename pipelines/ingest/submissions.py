@@ -23,11 +23,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.ingest.readers import SUPPORTED_SUFFIXES, read_grids
-from pipelines.ingest.readers.base import (
-    Issue,
-    clean,
-    shown,
-)
+from pipelines.ingest.readers.base import Issue, ReadLimits, clean, shown
 from pipelines.ingest.readers.xlsx_cells import EXCEL_ERRORS, plain_number
 from pipelines.plans.periods import (
     EXPECTED_DAY_FORMATS,
@@ -43,10 +39,6 @@ from pipelines.processes import cores, spawn_context
 from pipelines.validation import ValidationReport
 
 SUBMISSIONS_SUBDIR = "submissions"
-MAX_FILE_BYTES_ENV = "PLAN_MAX_FILE_BYTES"
-MAX_FILE_ROWS_ENV = "PLAN_MAX_FILE_ROWS"
-DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024
-DEFAULT_MAX_FILE_ROWS = 100_000
 # Rows searched for the header: instructions (填表说明) above a table can run long.
 HEADER_SEARCH_ROWS = 1000
 OBSERVATION_SCHEMA: dict[str, pl.DataType] = {
@@ -324,7 +316,8 @@ def not_read_because(path: Path, max_bytes: int) -> tuple[str, ...] | None:
 def _too_large(size: int, max_bytes: int) -> tuple[str, str, str, str, str]:
     return (
         "file_too_large", f"文件过大（{size:,} 字节）", f"the file is too large ({size:,} bytes)",
-        f"不超过 {max_bytes:,} 字节", f"at most {max_bytes:,} bytes",
+        f"不超过 {max_bytes:,} 字节（上限由 PLAN_MAX_FILE_BYTES 设置）",
+        f"at most {max_bytes:,} bytes (the limit is set by PLAN_MAX_FILE_BYTES)",
     )  # fmt: skip
 
 
@@ -396,21 +389,16 @@ def _department_from_path(path: Path, catalog: Catalog) -> str | None:
     return None
 
 
-def _limits() -> tuple[int, int]:
-    return (
-        int(os.environ.get(MAX_FILE_BYTES_ENV, DEFAULT_MAX_FILE_BYTES)),
-        int(os.environ.get(MAX_FILE_ROWS_ENV, DEFAULT_MAX_FILE_ROWS)),
-    )
-
-
 def source_label(path: Path, raw_dir: Path) -> str:
     """How a file is named everywhere: its path relative to the landing zone."""
     return path.relative_to(raw_dir).as_posix() if path.is_relative_to(raw_dir) else path.name
 
 
-def read_submission(path: Path, raw_dir: Path, catalog: Catalog) -> FileResult:
+def read_submission(
+    path: Path, raw_dir: Path, catalog: Catalog, limits: ReadLimits | None = None
+) -> FileResult:
     """Read and check one file; never raises for a bad file, it returns its issues."""
-    (result,) = read_submissions([path], raw_dir, catalog)
+    (result,) = read_submissions([path], raw_dir, catalog, limits=limits)
     return result
 
 
@@ -418,9 +406,11 @@ def _checksum(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _check_file(path: Path, label: str, data: bytes, checksum: str, catalog: Catalog) -> FileResult:
+def _check_file(
+    path: Path, label: str, data: bytes, checksum: str, catalog: Catalog, limits: ReadLimits
+) -> FileResult:
     result = FileResult(file=label, checksum=checksum, size_bytes=len(data))
-    max_bytes, max_rows = _limits()
+    max_bytes, max_rows = limits["PLAN_MAX_FILE_BYTES"], limits["PLAN_MAX_FILE_ROWS"]
     if not data:
         result.issues.append(Issue(label, "empty_file", "文件为空", "the file is empty"))
         return result
@@ -430,7 +420,7 @@ def _check_file(path: Path, label: str, data: bytes, checksum: str, catalog: Cat
             Issue(label, code, zh, en, expected_zh=expected_zh, expected_en=expected_en)
         )
         return result
-    grids = read_grids(path, data, result)
+    grids = read_grids(path, data, result, limits)
     if result.issues:
         return result
     total_rows = sum(len(rows) for _, rows, _ in grids)
@@ -439,7 +429,8 @@ def _check_file(path: Path, label: str, data: bytes, checksum: str, catalog: Cat
             Issue(
                 label, "too_many_rows",
                 f"行数过多（{total_rows:,} 行）", f"too many rows ({total_rows:,})",
-                expected_zh=f"不超过 {max_rows:,} 行", expected_en=f"at most {max_rows:,} rows",
+                expected_zh=f"不超过 {max_rows:,} 行（上限由 PLAN_MAX_FILE_ROWS 设置）",
+                expected_en=f"at most {max_rows:,} rows (the limit is set by PLAN_MAX_FILE_ROWS)",
             )
         )  # fmt: skip
         return result
@@ -884,14 +875,17 @@ def read_submissions(
     raw_dir: Path,
     catalog: Catalog,
     skip: Container[tuple[str, str]] = (),
+    limits: ReadLimits | None = None,
 ) -> list[FileResult]:
-    """Read and check many files, one result each, in file order.
+    """Read and check many files, one result each, in file order, within `limits` (the
+    defaults unless given).
 
     A file version in `skip`, a (path relative to `raw_dir`, SHA-256) pair, was read
     before and is passed over; each file is read from disk once either way.
     """
     results = []
-    max_bytes, _ = _limits()
+    limits = limits or ReadLimits()
+    max_bytes = limits["PLAN_MAX_FILE_BYTES"]
     for path in paths:
         label = source_label(path, raw_dir)
         reason = not_read_because(path, max_bytes)
@@ -919,7 +913,7 @@ def read_submissions(
         if (label, checksum) in skip:
             continue
         try:
-            results.append(_check_file(path, label, data, checksum, catalog))
+            results.append(_check_file(path, label, data, checksum, catalog, limits))
         except Exception as error:  # noqa: BLE001 - whatever breaks, it breaks one file only
             result = FileResult(file=label, checksum=checksum, size_bytes=len(data))
             result.issues.append(
@@ -956,9 +950,13 @@ PARALLEL_FROM_FILES = 4_000
 
 
 def _read_chunk(
-    paths: list[Path], raw_dir: Path, catalog: Catalog, skip: Container[tuple[str, str]]
+    paths: list[Path],
+    raw_dir: Path,
+    catalog: Catalog,
+    skip: Container[tuple[str, str]],
+    limits: ReadLimits | None,
 ) -> Submissions:
-    results = read_submissions(paths, raw_dir, catalog, skip)
+    results = read_submissions(paths, raw_dir, catalog, skip, limits)
     observations = accepted_observations(results)
     for result in results:
         result.records = []
@@ -968,9 +966,11 @@ def _read_chunk(
 _worker_arguments: tuple = ()
 
 
-def _start_worker(raw_dir: Path, catalog: Catalog, skip: Container[tuple[str, str]]) -> None:
+def _start_worker(
+    raw_dir: Path, catalog: Catalog, skip: Container[tuple[str, str]], limits: ReadLimits | None
+) -> None:
     global _worker_arguments  # noqa: PLW0603 - one worker process, one landing zone
-    _worker_arguments = (raw_dir, catalog, skip)
+    _worker_arguments = (raw_dir, catalog, skip, limits)
 
 
 def _read_chunk_in_worker(paths: list[Path]) -> Submissions:
@@ -984,6 +984,7 @@ def read_all_submissions(
     skip: Collection[tuple[str, str]] = (),
     processes: int | None = None,
     parallel_from: int = PARALLEL_FROM_FILES,
+    limits: ReadLimits | None = None,
 ) -> Submissions:
     """`read_submissions` for a landing zone of any size, in one process per core when
     many files are new (by path: a revised file at a known path is found by its checksum
@@ -998,13 +999,13 @@ def read_all_submissions(
         else len(paths)
     )
     if processes < 2 or new < parallel_from:
-        parts = [_read_chunk(chunk, raw_dir, catalog, skip) for chunk in chunks]
+        parts = [_read_chunk(chunk, raw_dir, catalog, skip, limits) for chunk in chunks]
     else:
         with ProcessPoolExecutor(
             processes,
             mp_context=spawn_context(),
             initializer=_start_worker,
-            initargs=(raw_dir, catalog, skip),
+            initargs=(raw_dir, catalog, skip, limits),
         ) as pool:
             parts = list(pool.map(_read_chunk_in_worker, chunks))
     return Submissions(

@@ -7,21 +7,26 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Protocol
 
 # A grid is one sheet: (sheet name, rows of cleaned text cells, column letters).
 Grid = tuple[str, list[list[str]], list[str]]
 
-# What a file's content may be, checked before it is parsed: variable -> (default, what it
-# bounds in Chinese and English). Each is named in the error it causes.
+# What a file and its content may be, checked before it is parsed: variable -> (default, what
+# it bounds in Chinese and English). Each is named in the error it causes.
 READ_LIMITS: dict[str, tuple[int, str, str]] = {
+    "PLAN_MAX_FILE_BYTES": (20 * 1024 * 1024, "文件的字节数", "bytes of a file"),
+    "PLAN_MAX_FILE_ROWS": (100_000, "文件的行数", "rows of a file"),
     "PLAN_MAX_LINE_CHARS": (100_000, "一行的字符数", "characters in a line"),
     "PLAN_MAX_FIELD_CHARS": (10_000, "一个单元格的字符数", "characters in a cell"),
     "PLAN_MAX_COLUMNS": (1_000, "列数", "columns"),
     "PLAN_MAX_UNZIPPED_BYTES": (200 * 1024 * 1024, "工作簿解压后的字节数", "bytes of a workbook unzipped"),
     "PLAN_MAX_ZIP_RATIO": (200, "工作簿中一个部件的压缩比", "compression ratio of a part of a workbook"),
     "PLAN_MAX_CELLS": (5_000_000, "一个工作表的单元格数（从 A1 到最后一个单元格）", "cells of a sheet (from A1 to its last cell)"),
+    "PLAN_MAX_READER_MEMORY": (4 * 1024**3, "读取一个工作簿的内存（字节）", "bytes of memory to read a workbook"),
+    "PLAN_MAX_SECONDS_PER_FILE": (120, "读取一个工作簿的秒数", "seconds to read a workbook"),
 }  # fmt: skip
 # Characters of a cell echoed in a message; longer values are shortened.
 SHOWN_CHARACTERS = 80
@@ -95,14 +100,45 @@ def decode_text(data: bytes) -> str | None:
     return None
 
 
-def read_limit(name: str) -> int:
-    """One of READ_LIMITS, from its environment variable or its default."""
-    return int(os.environ.get(name) or READ_LIMITS[name][0])
+@dataclass(frozen=True)
+class ReadLimits:
+    """The limits files are read within, each by the variable that sets it (READ_LIMITS);
+    one not given has its default. The code location's landing-zone resource carries them
+    (`pipelines/defs/resources.py`); `from_environment` serves the command line."""
+
+    given: Mapping[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name, value in self.given.items():
+            if name not in READ_LIMITS:
+                raise ValueError(f"unknown limit {name}; the limits are {', '.join(READ_LIMITS)}")
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise ValueError(f"{name} must be a positive whole number, not {value!r}")
+
+    def __getitem__(self, name: str) -> int:
+        return self.given.get(name, READ_LIMITS[name][0])
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> ReadLimits:
+        """The limits set in the environment (os.environ unless given), the rest defaults."""
+        environ = os.environ if environ is None else environ
+        given = {}
+        for name in READ_LIMITS:
+            if environ.get(name):
+                try:
+                    given[name] = int(environ[name])
+                except ValueError:
+                    raise ValueError(
+                        f"{name} must be a positive whole number, not {environ[name]!r}"
+                    ) from None
+        return cls(given)
 
 
-def over_limit(result: Collector, name: str, found: int, sheet: str | None = None) -> list:
+def over_limit(
+    result: Collector, name: str, found: int, limits: ReadLimits, sheet: str | None = None
+) -> list:
     """Reject the file for going over limit `name`, saying which limit and how to raise it."""
-    limit, zh, en = read_limit(name), READ_LIMITS[name][1], READ_LIMITS[name][2]
+    limit, zh, en = limits[name], READ_LIMITS[name][1], READ_LIMITS[name][2]
     result.issues.append(
         Issue(result.file, "over_limit", f"{zh}超过上限（{found:,}）", f"too many {en} ({found:,})",
               sheet=sheet, expected_zh=f"不超过 {limit:,}（上限由 {name} 设置）",

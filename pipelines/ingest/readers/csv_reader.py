@@ -10,18 +10,18 @@ from pipelines.ingest.readers.base import (
     Collector,
     Grid,
     Issue,
+    ReadLimits,
     clean,
     column_letter,
     decode_text,
     over_limit,
-    read_limit,
     shown,
 )
 
 SUFFIX = ".csv"
 
 
-def read(data: bytes, result: Collector) -> list[Grid]:
+def read(data: bytes, result: Collector, limits: ReadLimits) -> list[Grid]:
     """The file as one grid named `csv`; problems are recorded on `result`."""
     text = decode_text(data)
     if text is None:
@@ -36,20 +36,20 @@ def read(data: bytes, result: Collector) -> list[Grid]:
         )
         return []
     longest = max(map(len, text.splitlines()), default=0)
-    if longest > read_limit("PLAN_MAX_LINE_CHARS"):
-        return over_limit(result, "PLAN_MAX_LINE_CHARS", longest)
-    field_limit = read_limit("PLAN_MAX_FIELD_CHARS")
+    if longest > limits["PLAN_MAX_LINE_CHARS"]:
+        return over_limit(result, "PLAN_MAX_LINE_CHARS", longest, limits)
+    field_limit = limits["PLAN_MAX_FIELD_CHARS"]
     csv.field_size_limit(field_limit)
     try:
         rows = [[clean(cell) for cell in row] for row in csv.reader(io.StringIO(text))]
     except csv.Error as error:
         if "field larger" in str(error):
-            return over_limit(result, "PLAN_MAX_FIELD_CHARS", field_limit + 1)
+            return over_limit(result, "PLAN_MAX_FIELD_CHARS", field_limit + 1, limits)
         result.issues.append(
             Issue(result.file, "bad_csv", f"不是有效的 CSV（{shown(error)}）", f"not a valid CSV file ({shown(error)})")
         )  # fmt: skip
         return []
     width = max((len(row) for row in rows), default=0)
-    if width > read_limit("PLAN_MAX_COLUMNS"):
-        return over_limit(result, "PLAN_MAX_COLUMNS", width)
+    if width > limits["PLAN_MAX_COLUMNS"]:
+        return over_limit(result, "PLAN_MAX_COLUMNS", width, limits)
     return [("csv", rows, [column_letter(i) for i in range(width)])]

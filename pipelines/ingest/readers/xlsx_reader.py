@@ -9,15 +9,15 @@ from __future__ import annotations
 import io
 import re
 
-from pipelines.ingest.isolation import MEMORY_ENV, SECONDS_ENV, IsolatedFailure, IsolatedWorker
+from pipelines.ingest.isolation import IsolatedFailure, IsolatedWorker
 from pipelines.ingest.readers.base import (
     Collector,
     Grid,
     Issue,
+    ReadLimits,
     column_index,
     column_letter,
     over_limit,
-    read_limit,
     shown,
 )
 from pipelines.ingest.readers.xlsx_cells import load_workbook
@@ -28,7 +28,7 @@ _CELL_REF = re.compile(rb'<(?:\w+:)?c [^>]*?r="([A-Z]{1,3})([0-9]{1,7})"')
 _SHEET_PART = re.compile(r"^xl/worksheets/[^/]+\.xml$")
 
 
-def _check_workbook_parts(data: bytes, result: Collector) -> bool:
+def _check_workbook_parts(data: bytes, result: Collector, limits: ReadLimits) -> bool:
     """Look inside a workbook before it is parsed: the zip's parts unzipped, their
     compression ratios and each sheet's extent (from A1 to its last cell), so that a zip
     bomb or a sheet of billions of cells is rejected without being expanded."""
@@ -49,13 +49,13 @@ def _check_workbook_parts(data: bytes, result: Collector) -> bool:
     except (zipfile.BadZipFile, ValueError, OSError) as error:
         return damaged(error)
     unzipped = sum(part.file_size for part in parts)
-    if unzipped > read_limit("PLAN_MAX_UNZIPPED_BYTES"):
-        over_limit(result, "PLAN_MAX_UNZIPPED_BYTES", unzipped)
+    if unzipped > limits["PLAN_MAX_UNZIPPED_BYTES"]:
+        over_limit(result, "PLAN_MAX_UNZIPPED_BYTES", unzipped, limits)
         return False
     for part in parts:
         ratio = part.file_size // max(part.compress_size, 1)
-        if part.file_size > 1024 * 1024 and ratio > read_limit("PLAN_MAX_ZIP_RATIO"):
-            over_limit(result, "PLAN_MAX_ZIP_RATIO", ratio, sheet=shown(part.filename))
+        if part.file_size > 1024 * 1024 and ratio > limits["PLAN_MAX_ZIP_RATIO"]:
+            over_limit(result, "PLAN_MAX_ZIP_RATIO", ratio, limits, sheet=shown(part.filename))
             return False
     for part in parts:
         if not _SHEET_PART.match(part.filename):
@@ -72,14 +72,16 @@ def _check_workbook_parts(data: bytes, result: Collector) -> bool:
                     tail = block[-64:]
         except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError) as error:
             return damaged(error)
-        if columns * rows > read_limit("PLAN_MAX_CELLS"):
+        if columns * rows > limits["PLAN_MAX_CELLS"]:
             last = f"{column_letter(columns - 1)}{rows}"
-            over_limit(result, "PLAN_MAX_CELLS", columns * rows, sheet=f"{part.filename} A1:{last}")
+            over_limit(
+                result, "PLAN_MAX_CELLS", columns * rows, limits, sheet=f"{part.filename} A1:{last}"
+            )
             return False
     return True
 
 
-def read(data: bytes, result: Collector) -> list[Grid]:
+def read(data: bytes, result: Collector, limits: ReadLimits) -> list[Grid]:
     """Every non-empty sheet of the workbook; problems are recorded on `result`."""
 
     def reject(code: str, zh: str, en: str) -> list[Grid]:
@@ -95,10 +97,10 @@ def read(data: bytes, result: Collector) -> list[Grid]:
         )
     if data[:2] != b"PK":
         return reject("not_a_spreadsheet", "不是 Excel 工作簿", "not an Excel workbook (.xlsx)")
-    if not _check_workbook_parts(data, result):
+    if not _check_workbook_parts(data, result, limits):
         return []
     try:
-        return _workbook_worker().call(data)
+        return _workbook_worker(limits).call(data)
     except IsolatedFailure as failure:
         if failure.kind == "error":  # fastexcel's own exception: a damaged workbook
             name, _, text = failure.detail.partition(": ")
@@ -118,18 +120,24 @@ def read(data: bytes, result: Collector) -> list[Grid]:
         result.issues.append(
             Issue(result.file, f"reader_{failure.kind}", f"工作簿{how_zh}，未载入",
                   f"the workbook {how_en}; nothing was loaded",
-                  expected_zh=f"正常的 .xlsx 工作簿（上限由 {MEMORY_ENV} 与 {SECONDS_ENV} 设置）",
-                  expected_en=f"an ordinary .xlsx workbook (limits set by {MEMORY_ENV} and {SECONDS_ENV})")
+                  expected_zh=f"正常的 .xlsx 工作簿（上限由 {MEMORY} 与 {SECONDS} 设置）",
+                  expected_en=f"an ordinary .xlsx workbook (limits set by {MEMORY} and {SECONDS})")
         )  # fmt: skip
         return []
 
 
+MEMORY, SECONDS = "PLAN_MAX_READER_MEMORY", "PLAN_MAX_SECONDS_PER_FILE"
 _WORKBOOK_WORKER: IsolatedWorker | None = None
 
 
-def _workbook_worker() -> IsolatedWorker:
-    """This process's workbook reader, started on the first workbook and reused."""
+def _workbook_worker(limits: ReadLimits) -> IsolatedWorker:
+    """This process's workbook reader, started on the first workbook and reused while the
+    limits stay the same."""
     global _WORKBOOK_WORKER  # noqa: PLW0603 - one reader per process
-    if _WORKBOOK_WORKER is None:
-        _WORKBOOK_WORKER = IsolatedWorker(load_workbook)
-    return _WORKBOOK_WORKER
+    memory, seconds = limits[MEMORY], limits[SECONDS]
+    worker = _WORKBOOK_WORKER
+    if worker is None or (worker.memory_bytes, worker.seconds) != (memory, seconds):
+        if worker is not None:
+            worker.close()
+        _WORKBOOK_WORKER = worker = IsolatedWorker(load_workbook, memory, seconds)
+    return worker
