@@ -17,6 +17,7 @@ from dagster_dbt import (
     dbt_assets,
 )
 
+from pipelines import settings
 from pipelines.dbt_project import dbt_project, keep_parse_state, prepare_if_dev
 from pipelines.defs.resources import WarehouseResource
 
@@ -55,6 +56,15 @@ def dbt_models(
     """`dbt build` of the selected models and their tests, holding the warehouse lock. dbt
     finds the working file through PLAN_WAREHOUSE_DIR (dbt/profiles.yml), the variable the
     warehouse resource is configured from."""
+    dbt_folder = settings.warehouse_dir()
+    if dbt_folder != warehouse.layout.root:
+        # The resource was configured for this run apart from the environment dbt reads.
+        raise dg.Failure(
+            f"dbt 会写入 {dbt_folder}，而本次运行的 warehouse 资源指向 {warehouse.layout.root}："
+            f"请设置 PLAN_WAREHOUSE_DIR。 / dbt would build in {dbt_folder} (PLAN_WAREHOUSE_DIR) "
+            f"but this run's warehouse resource is {warehouse.layout.root}: set "
+            "PLAN_WAREHOUSE_DIR to the folder instead of configuring the resource per run."
+        )
     with warehouse.exclusive():
         invocation = dbt.cli(["build"], context=context)
         yield from invocation.stream()
