@@ -236,10 +236,10 @@ def check_files(files: Sequence[str]) -> int:
 
     from pipelines.ingest.readers.base import ReadLimits
     from pipelines.ingest.submissions import Catalog, files_under, read_submission
-    from pipelines.plans.registry import find_plan_folders, read_registry
+    from pipelines.plans.registry import find_plan_folders, read_registry, registered_units
 
     raw_dir = settings.raw_dir()
-    catalog = Catalog(read_registry(find_plan_folders(raw_dir), raw_dir))
+    catalog = Catalog(read_registry(find_plan_folders(raw_dir), raw_dir), registered_units(raw_dir))
     # The limits a run would apply: the command line reads them where a run's resource does.
     limits = ReadLimits.from_environment()
     rejected = 0

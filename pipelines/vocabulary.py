@@ -47,7 +47,9 @@ KINDS = (
 # How the figure is compared with the target (plan.yaml `comparator`).
 COMPARATORS = (
     Term("at_least", "不低于", "at least", symbol="≥"),
+    Term("above", "高于", "above", symbol=">"),
     Term("at_most", "不高于", "at most", symbol="≤"),
+    Term("below", "低于", "below", symbol="<"),
     Term("within", "介于", "within", symbol=""),
     Term("about", "左右", "about", symbol="≈"),
     Term("equals", "等于", "equals", symbol="="),

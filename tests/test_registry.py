@@ -305,3 +305,18 @@ def test_max_value_in_the_plan_sets_the_bound_and_is_checked(tmp_path: Path) -> 
     )
     with pytest.raises(RegistryError, match=r"\(gdp\): max_value 应为正数 / .* -1"):
         read_registry([folder], tmp_path)
+
+
+def test_targets_are_described_with_their_comparators_sign() -> None:
+    from pipelines.plans.registry import describe_target
+
+    def row(comparator: str, each_year: bool = False, **more: object) -> dict:
+        return {"kind": "level", "comparator": comparator, "target_value": 5.5,
+                "each_year": each_year, "target_upper": None, "tolerance": None, **more}  # fmt: skip
+
+    assert describe_target(row("below", each_year=True)) == "<5.5 each year"
+    assert describe_target(row("above")) == ">5.5"
+    assert describe_target(row("at_most")) == "≤5.5"
+    assert describe_target(row("at_least")) == "≥5.5"
+    assert describe_target(row("about", tolerance=0.05)) == "≈5.5 (±5%)"
+    assert describe_target(row("within", target_upper=7)) == "5.5–7"

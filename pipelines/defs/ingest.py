@@ -29,7 +29,7 @@ from pipelines.ingest.submissions import (
     submission_log,
     with_vintage,
 )
-from pipelines.plans.registry import find_plan_folders, read_registry
+from pipelines.plans.registry import find_plan_folders, read_registry, registered_units
 from pipelines.validation import validate_frame
 from pipelines.warehouse.database import (
     append_rows,
@@ -130,7 +130,7 @@ def observations(
     with warehouse.get_connection() as connection:
         registry = read_table(connection, RAW_SCHEMA, "plan_indicators")
         known = _logged_versions(connection)
-    catalog = Catalog(registry)
+    catalog = Catalog(registry, registered_units(raw_dir))
     files = find_submission_files(raw_dir)
     submissions = read_all_submissions(
         files, raw_dir, catalog, skip=set(known.iter_rows()), limits=landing_zone.limits

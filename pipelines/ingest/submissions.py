@@ -34,7 +34,7 @@ from pipelines.plans.periods import (
     parse_period,
 )
 from pipelines.plans.registry import PLAUSIBLE_FACTOR
-from pipelines.plans.units import conversion_factor, family, normalize_unit
+from pipelines.plans.units import BUNDLED, UnitTable, normalize_unit
 from pipelines.processes import cores, spawn_context
 from pipelines.validation import ValidationReport
 
@@ -140,18 +140,24 @@ class Target:
     unit: str
     kind: str
     plausible_max: float | None = None
+    unit_family: str | None = None
+    nonnegative: bool = False
 
 
 class Catalog:
-    """The registry seen from a submission: indicators by region, by code or Chinese name."""
+    """The registry seen from a submission: indicators by region, by code or Chinese name,
+    and the units figures may come in (the bundled ones and the plans' own, `units`)."""
 
-    def __init__(self, registry: pl.DataFrame) -> None:
+    def __init__(self, registry: pl.DataFrame, units: UnitTable = BUNDLED) -> None:
+        self.units = units
         self._by_region: dict[str, dict[str, Target]] = {}
         self.departments: dict[str, str] = {}
         for row in registry.iter_rows(named=True):
+            unit_family = units.family_of(row["unit"])
             target = Target(
                 row["indicator_code"], row["name_zh"], row["unit"], row["kind"],
-                row.get("plausible_max"),
+                row.get("plausible_max"), unit_family.code if unit_family else row.get("unit_family"),
+                bool(unit_family and unit_family.nonnegative),
             )  # fmt: skip
             names = self._by_region.setdefault(str(row["region_code"]), {})
             names.setdefault(target.indicator_code, target)
@@ -626,7 +632,7 @@ def _read_rows(
             )  # fmt: skip
             continue
         unit_text = normalize_unit(cell(row, "unit")) or default_unit
-        is_yes_no = family(target.unit) == "boolean"
+        is_yes_no = target.unit_family == "boolean"
         if is_yes_no and not unit_text:
             unit_text = target.unit  # 是/否 needs no unit
         missing_reason = None
@@ -635,7 +641,7 @@ def _read_rows(
         if value_text == "" or value_text in PLACEHOLDERS:
             missing_reason = "blank" if value_text == "" else f"placeholder {value_text}"
         elif _OUTSIDE_LIST.match(value_text.replace(" ", "")):
-            if family(target.unit) != "rank":
+            if target.unit_family != "rank":
                 issue(
                     "value", value_text, "outside_list_not_rank",
                     "只有排名类指标可以填“未上榜”", "only a rank can be outside the list",
@@ -649,7 +655,9 @@ def _read_rows(
             number = value_text.replace(",", "").replace(" ", "")
             if number.endswith("%") and _NUMBER.match(number[:-1]):
                 # Shown as a percentage (typed 50.3%, or a cell formatted as one).
-                if family(unit_text or target.unit) != "percent":
+                if (
+                    catalog.units.family(unit_text) if unit_text else target.unit_family
+                ) != "percent":
                     issue(
                         "value", value_text, "percent_for_other_unit",
                         f"数值是百分数，但单位是「{unit_text or target.unit}」",
@@ -669,10 +677,10 @@ def _read_rows(
                 else:
                     expected = (
                         "数字（可带千位分隔符），或用 — 表示暂无数据"
-                        + ("；排名在榜外填“未上榜”" if family(target.unit) == "rank" else ""),
+                        + ("；排名在榜外填“未上榜”" if target.unit_family == "rank" else ""),
                         "a number (thousands separators allowed), or — for not available"
                         + ("; 未上榜 for a rank outside the list"
-                           if family(target.unit) == "rank" else ""),
+                           if target.unit_family == "rank" else ""),
                     )  # fmt: skip
                 issue(
                     "value", value_text, "not_a_number", "数值不是数字", "the value is not a number",
@@ -687,7 +695,7 @@ def _read_rows(
                     "一个有限的数", "a finite number",
                 )  # fmt: skip
                 continue
-        factor = conversion_factor(unit_text, target.unit) if unit_text else None
+        factor = catalog.units.conversion_factor(unit_text, target.unit) if unit_text else None
         if factor is None:
             issue(
                 "unit", unit_text or None, "bad_unit",
@@ -718,7 +726,7 @@ def _read_rows(
             "is_outside_list": is_outside_list,
             **extras,
             "unit": target.unit,
-            "unit_family": family(target.unit),
+            "unit_family": target.unit_family,
             "value_original": value_original,
             "unit_original": unit_text,
             "value_text": value_text,
@@ -794,8 +802,8 @@ def _impossible(value: float | None, target: Target) -> tuple[str, ...] | None:
     """Values no indicator of this kind can take (negative counts, shares above 100%)."""
     if value is None:
         return None
-    fam = family(target.unit)
-    if fam in {"count", "money", "area", "weight", "power"} and value < 0:
+    fam = target.unit_family
+    if target.nonnegative and value < 0:
         return (
             "impossible_value",
             "数值不能为负数",

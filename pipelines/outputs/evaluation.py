@@ -40,7 +40,9 @@ MIDTERM_VALUE_COLUMN = "最新实际值"
 NATURE_ZH = {"anticipatory": "预期性", "binding": "约束性"}
 GROWTH_BASIS_ZH = {"comparable_price": "可比价", "nominal": "现价"}
 # The signs a review table writes before a target (pipelines/vocabulary.py).
-SIGNS = {code: by_code(COMPARATORS)[code].symbol for code in ("at_least", "at_most")}
+SIGNS = {
+    code: by_code(COMPARATORS)[code].symbol for code in ("at_least", "above", "at_most", "below")
+}
 
 # The columns of the marts a table is made from (the report reads the same ones).
 ROW_QUERY = """

@@ -10,6 +10,7 @@ the `raw_plan_indicators` Great Expectations suite like any other input.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 import polars as pl
 import yaml
 
-from pipelines.plans.units import family
+from pipelines.plans.units import BUNDLED, UNITS_FILE, Family, UnitsError, UnitTable
 from pipelines.vocabulary import COMPARATORS, by_code
 
 REGISTRY_SUBDIR = "registry"
@@ -160,6 +161,14 @@ class Plan:
             raise RegistryError(f"{path}: 地区代码重复或为空 / region codes repeated or empty")
         return list(table.select("region_code", "region_name_zh").iter_rows())
 
+    @functools.cached_property
+    def units(self) -> UnitTable:
+        """The bundled units plus those of the plan's own `units.yaml`, if it has one."""
+        try:
+            return BUNDLED.extended_by([self.folder])
+        except UnitsError as error:
+            raise RegistryError(str(error)) from None
+
     def quote_spans(self) -> dict[str, tuple[int, int]]:
         return {
             str(entry["code"]): (int(entry["span"][0]), int(entry["span"][1]))
@@ -171,6 +180,15 @@ def find_plan_folders(raw_dir: Path) -> list[Path]:
     """Folders under `raw_dir/registry` that hold a `plan.yaml`, in a stable order."""
     root = raw_dir / REGISTRY_SUBDIR
     return sorted(path.parent for path in root.glob(f"*/{PLAN_FILE}")) if root.is_dir() else []
+
+
+def registered_units(raw_dir: Path) -> UnitTable:
+    """The bundled units and those of every plan's `units.yaml` (a unit means one thing
+    across plans: one declared differently twice is an error)."""
+    try:
+        return BUNDLED.extended_by(find_plan_folders(raw_dir), raw_dir)
+    except UnitsError as error:
+        raise RegistryError(str(error)) from None
 
 
 def load_plan(folder: Path) -> Plan:
@@ -236,6 +254,15 @@ def plan_rows(plan: Plan, source_file: str) -> list[dict[str, Any]]:
                 f"未知责任部门 / unknown department {entry.get('department')!r}",
             )  # fmt: skip
 
+        unit_family = plan.units.family_of(entry.get("unit"))
+        if unit_family is None:
+            raise _entry_error(
+                path, index, code,
+                f"未知单位 / unknown unit {entry.get('unit')!r}: declare it in {UNITS_FILE} "
+                f"beside {PLAN_FILE} (`units: {{{entry.get('unit')}: [family, size]}}`; "
+                f"families: {', '.join(sorted(plan.units.families))})",
+            )  # fmt: skip
+
         bound = entry.get("max_value")
         if bound is not None and (
             isinstance(bound, bool) or not isinstance(bound, int | float) or not bound > 0
@@ -271,9 +298,8 @@ def plan_rows(plan: Plan, source_file: str) -> list[dict[str, Any]]:
                 "department_en": department.get("en"),
                 "department_source": "assigned",
                 "unit": entry.get("unit"),
-                "unit_family": family(entry.get("unit")),
-                "measure": entry.get("measure")
-                or default_measure(entry.get("kind"), entry.get("unit")),
+                "unit_family": unit_family.code,
+                "measure": entry.get("measure") or default_measure(entry.get("kind"), unit_family),
                 "kind": entry.get("kind"),
                 "comparator": entry.get("comparator"),
                 "target_value": entry.get("target"),
@@ -281,7 +307,7 @@ def plan_rows(plan: Plan, source_file: str) -> list[dict[str, Any]]:
                 "tolerance": field("tolerance") if entry.get("kind") == "approximate" else None,
                 "plausible_max": bound
                 if bound is not None
-                else plausible_max(entry.get("unit"), entry.get("target"), entry.get("upper")),
+                else plausible_max(unit_family.code, entry.get("target"), entry.get("upper")),
                 "each_year": bool(entry.get("each_year", entry.get("kind") == "annual")),
                 "base_year": field("base_year"),
                 "target_year": field("target_year"),
@@ -307,12 +333,13 @@ PLAUSIBLE_PERCENT = 1000
 PLAUSIBLE_RANK_FLOOR = 1000
 
 
-def plausible_max(unit: str | None, target: float | None, upper: float | None) -> float | None:
+def plausible_max(
+    unit_family: str | None, target: float | None, upper: float | None
+) -> float | None:
     """The largest magnitude a department may report for a target, in its unit: 100 times the
     target (or the range's upper end), at least 1,000 for a rank and 1,000 for a percentage;
     None for a yes/no target or one with no number to scale. `max_value` in plan.yaml sets
     it instead."""
-    unit_family = family(unit) if unit else None
     if unit_family == "boolean":
         return None
     scale = max((abs(float(v)) for v in (target, upper) if v is not None), default=0.0)
@@ -323,25 +350,20 @@ def plausible_max(unit: str | None, target: float | None, upper: float | None) -
     return PLAUSIBLE_FACTOR * scale if scale > 0 else None
 
 
-FLOW_FAMILIES = frozenset({"money", "weight"})
-SUMMABLE_FAMILIES = frozenset({"money", "weight", "count", "area", "power"})
-
-
-def default_measure(kind: str | None, unit: str | None) -> str:
+def default_measure(kind: str | None, unit_family: Family) -> str:
     """How a year's figure follows from sub-annual ones, unless `measure` says otherwise.
 
     `flow`: what happens during a period (output, projects signed): quarters add up to the
     year. `stock`: a state at a moment (enterprises on a list, a rate, a rank): the year's
     figure is the one at its end. `event`: a milestone, reached in whichever period says so.
+    The unit's family says which by default (units.yaml); a total over years of a summable
+    family is a flow.
     """
-    unit_family = family(unit) if unit else None
     if kind == "milestone":
         return "event"
-    if kind in {"cumulative", "annual"} and unit_family in SUMMABLE_FAMILIES:
+    if kind in {"cumulative", "annual"} and unit_family.summable:
         return "flow"
-    if unit_family in FLOW_FAMILIES:
-        return "flow"
-    return "stock"
+    return unit_family.measure
 
 
 def read_registry(folders: list[Path], raw_dir: Path) -> pl.DataFrame:

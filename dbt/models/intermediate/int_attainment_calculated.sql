@@ -175,13 +175,8 @@ measured as (
             else points.kind
         end as method,
         -- A target the base already meets has no path to follow, only a level to keep.
-        case
-            when points.comparator = 'at_most' then points.base_value <= points.target_value
-            when points.comparator = 'about'
-                then abs(points.base_value - points.target_value)
-                    <= points.tolerance * abs(points.target_value)
-            else points.base_value >= points.target_value
-        end as base_meets_target,
+        {{ meets('points.base_value', 'points.target_value', 'points.comparator', 'points.tolerance') }}
+            as base_meets_target,
         -- Milestones: reached at the first period that says so, for good.
         min(case when points.value_to_date = 1 then points.period_end_date end) over (
             partition by points.plan_id, points.region_code, points.indicator_code
@@ -221,10 +216,7 @@ judged as (
             when method = 'relational'
                 then growth_rate >= reference_growth_rate - {{ var('relational_margin_pp') }} / 100.0
             when method = 'annual' and not is_full_year then null
-            when comparator = 'about'
-                then abs(actual_value - target_value) <= tolerance * abs(target_value)
-            when comparator = 'at_most' then actual_value <= target_value
-            else actual_value >= target_value
+            else {{ meets('actual_value', 'target_value', 'comparator', 'tolerance') }}
         end as is_met,
     from measured
 ),
@@ -266,7 +258,7 @@ ratios as (
                 then (actual_value - base_value) / nullif(expected_value - base_value, 0)
             when method = 'cumulative'
                 then actual_value / nullif(target_value, 0) / nullif(elapsed_share, 0)
-            when method = 'annual' and comparator = 'at_most'
+            when method = 'annual' and {{ is_ceiling('comparator') }}
                 then target_value / nullif(annual_pace, 0)
             when method = 'annual' then annual_pace / nullif(target_value, 0)
             when method = 'each_year'
@@ -364,13 +356,12 @@ assessed as (
         growth_basis,
         annual_pace,
         is_met,
-        -- Beyond the target: above a range's upper bound, above an "at least" target, below
-        -- an "at most" one.
+        -- Beyond the target: above a range's upper bound, above a floor, below a ceiling.
         case
             when actual_value is null or method in ('milestone', 'relational', 'each_year') then null
             when kind = 'range' then actual_value > target_upper
-            when comparator = 'at_least' then actual_value > target_value
-            when comparator = 'at_most' then actual_value < target_value
+            when {{ is_ceiling('comparator') }} then actual_value < target_value
+            when comparator in ('at_least', 'above') then actual_value > target_value
         end as is_exceeded,
         case when method = 'milestone' then reached_on end as reached_on,
         -- Targets that hold every year: how many years met it, of those assessed so far, and

@@ -107,13 +107,9 @@ joined as (
         indicators.target_year,
         targets.base_period_year,
         targets.base_value,
-        targets.base_value is not null and case
-            when indicators.comparator = 'at_most' then targets.base_value <= indicators.target_value
-            when indicators.comparator = 'about'
-                then abs(targets.base_value - indicators.target_value)
-                    <= targets.tolerance * abs(indicators.target_value)
-            else targets.base_value >= indicators.target_value
-        end as base_meets_target,
+        targets.base_value is not null
+        and {{ meets('targets.base_value', 'indicators.target_value', 'indicators.comparator', 'targets.tolerance') }}
+            as base_meets_target,
         -- Targets that hold every year: the years of the plan period.
         case
             when indicators.kind in ('annual', 'relational')
@@ -321,13 +317,13 @@ select
     coalesce(judged_is_outside_list, false) as is_outside_list,
     actual_value,
     cumulative_value,
-    -- actual / target (target / actual for "at most"): 1.0 or more meets the target. A
-    -- figure of zero or less meets any "at most" target of zero or more: 1.0.
+    -- actual / target (target / actual for a ceiling): 1.0 or more meets the target. A
+    -- figure of zero or less meets any ceiling of zero or more: 1.0.
     case
         when kind in ('qualitative', 'relational') or actual_value is null then null
-        when comparator = 'at_most' and actual_value <= 0
+        when {{ is_ceiling('comparator') }} and actual_value <= 0
             then case when actual_value <= target_value then 1.0 end
-        when comparator = 'at_most' then round(target_value / actual_value, 4)
+        when {{ is_ceiling('comparator') }} then round(target_value / actual_value, 4)
         when target_value = 0 then case when actual_value >= 0 then 1.0 else 0.0 end
         else round(actual_value / target_value, 4)
     end as completion_ratio,
