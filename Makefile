@@ -60,7 +60,7 @@ test: $(INSTALLED)
 	$(PY) -m pytest -m serial
 
 test-fast: $(INSTALLED)
-	$(PY) -m pytest -m "not e2e"
+	$(PY) -m pytest -n auto --dist loadfile -m "not e2e"
 
 dev: manifest $(DAGSTER_HOME)/dagster.yaml
 	$(VENV)/bin/dagster dev -w workspace.yaml

@@ -952,8 +952,8 @@ class Submissions:
 # Files per task: each task hands back one table, not Python records (sending records
 # between processes costs as much as reading the files).
 CHUNK_FILES = 2_000
-# Below this many files not read before, starting worker processes (about a second, to
-# import Polars and this module) costs more than it saves.
+# Below this many files not read before, starting worker processes (each imports Polars and
+# this module) costs more than it saves (README, Performance).
 PARALLEL_FROM_FILES = 4_000
 
 

@@ -382,7 +382,8 @@ order by plan_id, region_code
 """
 
 
-# Pages per process below which starting another (about a second) is not worth it.
+# Pages per process below which starting another process is not worth its start-up
+# (measured in the README's Performance section).
 PARALLEL_FROM_PAGES = 200
 
 
