@@ -320,3 +320,33 @@ def test_targets_are_described_with_their_comparators_sign() -> None:
     assert describe_target(row("at_least")) == "≥5.5"
     assert describe_target(row("about", tolerance=0.05)) == "≈5.5 (±5%)"
     assert describe_target(row("within", target_upper=7)) == "5.5–7"
+
+
+def test_a_target_must_be_a_number_its_quote_states(tmp_path: Path) -> None:
+    folder = tmp_path / "zx"
+    shutil.copytree(ZX, folder)
+    plan_yaml = folder / "plan.yaml"
+    original = plan_yaml.read_text(encoding="utf-8")
+    plan_yaml.write_text(
+        original.replace("    target: 860\n", "    target: 8600\n", 1), encoding="utf-8"
+    )
+    with pytest.raises(RegistryError, match=r"\(gdp\): target 8600 不在引文中.*states 860\b"):
+        read_registry([folder], tmp_path)
+    # A derived target says why, and passes.
+    plan_yaml.write_text(
+        original.replace("    target: 860\n", "    target: 8600\n    derived: 万元 for 亿元\n", 1),
+        encoding="utf-8",
+    )
+    assert by_code(read_registry([folder], tmp_path))["gdp"]["target_value"] == 8600
+
+
+def test_numbers_in_a_quote_are_read_as_written() -> None:
+    from pipelines.plans.scanner import numbers_in
+
+    assert numbers_in("城镇调查失业率＜5.5%") == [5.5]
+    assert numbers_in("新增4-5家国家A级景区") == [4.0, 5.0]
+    assert numbers_in("〔13.5〕") == [13.5]
+    assert numbers_in("进入全国县域经济百强") == [100.0]
+    assert numbers_in("新增三甲医院") == [3.0]
+    assert numbers_in("实现零的突破") == [0.0]
+    assert numbers_in("二十五项") == [25.0]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 import polars as pl
 import yaml
 
+from pipelines.plans.scanner import numbers_in
 from pipelines.plans.units import BUNDLED, UNITS_FILE, Family, UnitsError, UnitTable
 from pipelines.vocabulary import COMPARATORS, by_code
 
@@ -72,7 +74,7 @@ INDICATOR_KEYS = frozenset(
     {
         "code", "name_zh", "name_en", "pillar", "department", "unit", "kind", "comparator",
         "target", "upper", "tolerance", "max_value", "each_year", "base_year", "target_year", "cadence",
-        "path", "nature", "reference", "notes", "quote", "span", "measure",
+        "path", "nature", "reference", "notes", "quote", "span", "measure", "derived",
     }
 )  # fmt: skip
 
@@ -206,6 +208,31 @@ def load_plan(folder: Path) -> Plan:
     return Plan(folder=folder, definition=definition, text=text_path.read_text(encoding="utf-8"))
 
 
+# Kinds whose target is a yes (1) or no number at all: nothing to find in the quote.
+UNQUOTED_KINDS = frozenset({"milestone", "qualitative", "relational"})
+
+
+def _check_values_are_quoted(
+    path: Path, index: int, code: object, entry: dict[str, Any], quote: str
+) -> None:
+    """A target's value (and a range's upper end) must be a number its quote states, so that
+    a slip (65000 for "＞6.5" 亿吨) cannot pass; `derived:` says why one is not."""
+    if entry.get("kind") in UNQUOTED_KINDS or entry.get("derived"):
+        return
+    stated = numbers_in(quote)
+    for field_name in ("target", "upper"):
+        value = entry.get(field_name)
+        if value is None or isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        if not any(math.isclose(float(value), number, rel_tol=1e-9) for number in stated):
+            shown = ", ".join(f"{n:g}" for n in stated) or "none"
+            raise _entry_error(
+                path, index, code,
+                f"{field_name} {value!r} 不在引文中 / is not a number its quote states "
+                f"({quote!r} states {shown}); correct it, or say why with `derived:`",
+            )  # fmt: skip
+
+
 def _entry_error(path: Path, index: int, code: object, message: str) -> RegistryError:
     return RegistryError(f"{path}: indicators[{index}] ({code}): {message}")
 
@@ -238,6 +265,7 @@ def plan_rows(plan: Plan, source_file: str) -> list[dict[str, Any]]:
                 f"引文与原文不符 / quote is not verbatim at span [{start}, {end}]: "
                 f"text there is {plan.text[start:end]!r}{hint}",
             )  # fmt: skip
+        _check_values_are_quoted(path, index, code, entry, quote)
         chapter = outline.chapter_at(start)
         clause = outline.clause_at(start)
         pillar_key = entry.get("pillar") or (chapter.number if chapter else None)

@@ -13,8 +13,14 @@ from pathlib import Path
 
 import yaml
 
-# Units that may follow an Arabic number; the mention includes them (860亿元, 60%, 4-5个).
-_UNITS = "平方公里|万千瓦|亿元|万元|亿斤|万亩|公顷|分钟|元|亩|件|家|个|所|名|项|号|年|天|%"
+from pipelines.plans.units import BUNDLED
+
+# Units that may follow an Arabic number, the mention includes them (860亿元, 60%, 4-5个):
+# the declared units (units.yaml) and a few words of time and order, longest first.
+_UNITS = "|".join(
+    re.escape(unit)
+    for unit in sorted({*BUNDLED.units, "分钟", "号", "年", "天"}, key=lambda u: (-len(u), u))
+)
 # Arabic numbers and ranges (4, 2.5, 4-5, 12345) with their unit, and Chinese-numeral
 # quantities that can carry a target: a numeral followed by a measure word or a word such
 # as 强 (百强), 甲 (三甲), 的突破 (零的突破).
@@ -22,6 +28,46 @@ NUMBER_PATTERN = re.compile(
     rf"\d+(?:\.\d+)?(?:\s*[-~～—–－]\s*\d+(?:\.\d+)?)?(?:{_UNITS})?"
     r"|[零一二两三四五六七八九十百千]+(?:的突破|个|家|强|亿|甲|倍|大|项|名|批|年)"
 )
+
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+           "七": 7, "八": 8, "九": 9}  # fmt: skip
+_POWERS = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
+_ARABIC = re.compile(r"\d+(?:\.\d+)?")
+_CHINESE = re.compile(r"[零〇一二两三四五六七八九十百千万亿]+")
+
+
+def chinese_numeral(text: str) -> float | None:
+    """一 -> 1, 十 -> 10, 二十五 -> 25, 百 -> 100, 三千 -> 3000, 两万 -> 20000; None if not one."""
+    total, section, digit = 0, 0, None
+    for ch in text:
+        if ch in _DIGITS:
+            digit = _DIGITS[ch]
+        elif ch in _POWERS:
+            power = _POWERS[ch]
+            if power >= 10_000:
+                total = (total + section + (digit or 0)) * power
+                section = 0
+            else:
+                section += (1 if digit is None else digit) * power
+            digit = None
+        else:
+            return None
+    return float(total + section + (digit or 0))
+
+
+def numbers_in(text: str) -> list[float]:
+    """Every number a quote states: Arabic numerals (both ends of 4-5) and Chinese numerals
+    (百强 -> 100, 三甲 -> 3, 零的突破 -> 0), after NFKC (full-width digits, ＞7)."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKC", text)
+    found = [float(m.group()) for m in _ARABIC.finditer(folded)]
+    for match in _CHINESE.finditer(folded):
+        value = chinese_numeral(match.group())
+        if value is not None:
+            found.append(value)
+    return found
+
 
 EXCLUSION_REASONS = frozenset(
     {
@@ -37,6 +83,8 @@ EXCLUSION_REASONS = frozenset(
         "vague_quantity",
         "national_policy",
         "proper_name",
+        "base_value",
+        "table_note",
     }
 )
 
