@@ -41,7 +41,34 @@ KINDS = (
     Term("rank", "排名", "rank"),
     Term("milestone", "里程碑", "milestone"),
     Term("relational", "与其他指标同步", "relative to another indicator"),
+    Term("average_growth", "年均增长", "average annual growth"),
+    Term("change", "较基期变化", "change over the period"),
     Term("qualitative", "定性", "qualitative"),
+)
+
+# How a `change` target is measured from the base (plan.yaml `change_basis`).
+CHANGE_BASES = (
+    Term("percent", "按百分比（复合）", "percent of the base, compounded"),
+    Term("absolute", "按绝对量", "in the indicator's unit (years, percentage points ...)"),
+)
+
+# Which way a `change` target goes (plan.yaml `direction`).
+DIRECTIONS = (
+    Term("up", "提高", "up"),
+    Term("down", "降低", "down"),
+)
+
+# What departments send for a growth or change target (plan.yaml `reported_as`).
+REPORTED_AS = (
+    Term("level", "水平值", "the level (growth follows from the years' figures)"),
+    Term("yearly_rate", "当年增速或降幅", "each year's rate of change, in %"),
+)
+
+# Where a target's value comes from (plan.yaml `target_source`).
+TARGET_SOURCES = (
+    Term("plan", "规划明确", "stated in the plan"),
+    Term("higher_level", "上级下达", "assigned by the level above (完成上级下达任务)"),
+    Term("yearly", "年度确定", "set year by year (各年度视情提出)"),
 )
 
 # How the figure is compared with the target (plan.yaml `comparator`).

@@ -350,3 +350,64 @@ def test_numbers_in_a_quote_are_read_as_written() -> None:
     assert numbers_in("新增三甲医院") == [3.0]
     assert numbers_in("实现零的突破") == [0.0]
     assert numbers_in("二十五项") == [25.0]
+
+
+def plan_with_gdp(tmp_path: Path, **fields: object) -> Path:
+    """The sample plan with its GDP entry changed (a field set to None is removed)."""
+    import yaml
+
+    folder = tmp_path / "zx"
+    shutil.copytree(ZX, folder, dirs_exist_ok=True)
+    definition = yaml.safe_load((ZX / "plan.yaml").read_text(encoding="utf-8"))
+    entry = next(e for e in definition["indicators"] if e["code"] == "gdp")
+    for name, value in fields.items():
+        if value is None:
+            entry.pop(name, None)
+        else:
+            entry[name] = value
+    (folder / "plan.yaml").write_text(
+        yaml.safe_dump(definition, allow_unicode=True), encoding="utf-8"
+    )
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("fields", "words"),
+    [
+        ({"kind": "growth"}, "kind 'growth' 无效"),
+        ({"comparator": "more_than"}, "comparator 'more_than' 无效"),
+        ({"kind": "change"}, "a change target needs `change_basis`"),
+        (
+            {"kind": "change", "change_basis": "percent", "direction": "sideways"},
+            "direction 'sideways' 无效",
+        ),
+        ({"direction": "up"}, "only for `kind: change`"),
+        ({"reported_as": "level"}, "only for those kinds"),
+        ({"kind": "average_growth", "reported_as": "yearly_rate"}, "needs unit %"),
+        ({"target_source": "higher_level"}, "a target assigned later has no `target`"),
+        ({"target": None}, "needs `target`, or `target_source: higher_level`"),
+        ({"base": "about 800"}, "`base` must be a number"),
+        ({"base": 700}, "base 700 不在引文中"),
+    ],
+)
+def test_the_form_of_a_target_is_checked(tmp_path: Path, fields: dict, words: str) -> None:
+    with pytest.raises(RegistryError, match=r"\(gdp\)") as error:
+        read_registry([plan_with_gdp(tmp_path, **fields)], tmp_path)
+    assert words in str(error.value)
+
+
+def test_growth_change_and_assigned_forms_are_registered(tmp_path: Path) -> None:
+    grow = by_code(
+        read_registry([plan_with_gdp(tmp_path, kind="average_growth", target=860)], tmp_path)
+    )
+    assert (grow["gdp"]["kind"], grow["gdp"]["reported_as"], grow["gdp"]["target_source"]) == (
+        "average_growth", "level", "plan",
+    )  # fmt: skip
+    change = by_code(read_registry([plan_with_gdp(
+        tmp_path, kind="change", change_basis="percent", direction="down")], tmp_path))["gdp"]  # fmt: skip
+    assert (change["change_basis"], change["change_direction"], change["reported_as"]) == (
+        "percent", "down", "level",
+    )  # fmt: skip
+    assigned = by_code(read_registry([plan_with_gdp(
+        tmp_path, target=None, target_source="higher_level")], tmp_path))["gdp"]  # fmt: skip
+    assert (assigned["target_value"], assigned["target_source"]) == (None, "higher_level")

@@ -27,6 +27,10 @@ COLUMN_TERMS = {
     "nature": v.NATURES,
     "period_type": v.PERIOD_TYPES,
     "estimate_stage": v.ESTIMATE_STAGES,
+    "target_source": v.TARGET_SOURCES,
+    "change_basis": v.CHANGE_BASES,
+    "change_direction": v.DIRECTIONS,
+    "reported_as": v.REPORTED_AS,
 }
 MODEL_COLUMN_TERMS = {
     ("stg_submission_log", "status"): v.FILE_STATUSES,

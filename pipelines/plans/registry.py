@@ -22,7 +22,17 @@ import yaml
 
 from pipelines.plans.scanner import numbers_in
 from pipelines.plans.units import BUNDLED, UNITS_FILE, Family, UnitsError, UnitTable
-from pipelines.vocabulary import COMPARATORS, by_code
+from pipelines.vocabulary import (
+    CHANGE_BASES,
+    COMPARATORS,
+    DIRECTIONS,
+    KINDS,
+    REPORTED_AS,
+    TARGET_SOURCES,
+    Term,
+    by_code,
+    codes,
+)
 
 REGISTRY_SUBDIR = "registry"
 PLAN_FILE = "plan.yaml"
@@ -54,6 +64,11 @@ REGISTRY_SCHEMA: dict[str, pl.DataType] = {
     "comparator": pl.String(),
     "target_value": pl.Float64(),
     "target_upper": pl.Float64(),
+    "target_source": pl.String(),
+    "plan_base_value": pl.Float64(),
+    "change_basis": pl.String(),
+    "change_direction": pl.String(),
+    "reported_as": pl.String(),
     "tolerance": pl.Float64(),
     "plausible_max": pl.Float64(),
     "each_year": pl.Boolean(),
@@ -74,7 +89,8 @@ INDICATOR_KEYS = frozenset(
     {
         "code", "name_zh", "name_en", "pillar", "department", "unit", "kind", "comparator",
         "target", "upper", "tolerance", "max_value", "each_year", "base_year", "target_year", "cadence",
-        "path", "nature", "reference", "notes", "quote", "span", "measure", "derived",
+        "path", "nature", "reference", "notes", "quote", "span", "measure", "derived", "base",
+        "target_source", "change_basis", "direction", "reported_as",
     }
 )  # fmt: skip
 
@@ -220,7 +236,7 @@ def _check_values_are_quoted(
     if entry.get("kind") in UNQUOTED_KINDS or entry.get("derived"):
         return
     stated = numbers_in(quote)
-    for field_name in ("target", "upper"):
+    for field_name in ("target", "upper", "base"):
         value = entry.get(field_name)
         if value is None or isinstance(value, bool) or not isinstance(value, int | float):
             continue
@@ -231,6 +247,91 @@ def _check_values_are_quoted(
                 f"{field_name} {value!r} 不在引文中 / is not a number its quote states "
                 f"({quote!r} states {shown}); correct it, or say why with `derived:`",
             )  # fmt: skip
+
+
+def _one_of(
+    path: Path, index: int, code: object, entry: dict[str, Any], name: str,
+    terms: tuple[Term, ...], default: str | None = None,
+) -> str | None:  # fmt: skip
+    value = entry.get(name, default)
+    if value is not None and value not in codes(terms):
+        raise _entry_error(
+            path, index, code, f"{name} {value!r} 无效 / must be one of {', '.join(codes(terms))}"
+        )
+    return value
+
+
+def _target_form(
+    path: Path, index: int, code: object, entry: dict[str, Any], unit_family: Family
+) -> dict[str, Any]:
+    """The columns that say what form a target takes beyond its kind and comparator, each
+    checked: where its value comes from, the plan's own base value, and for growth and
+    change targets how they are measured and what departments send."""
+    kind = _one_of(path, index, code, entry, "kind", KINDS)
+    if kind is None:
+        raise _entry_error(
+            path, index, code, f"需要 kind / needs `kind`: one of {', '.join(codes(KINDS))}"
+        )
+    _one_of(path, index, code, entry, "comparator", COMPARATORS)
+    source = _one_of(path, index, code, entry, "target_source", TARGET_SOURCES, "plan")
+    if source != "plan" and entry.get("target") is not None:
+        raise _entry_error(
+            path, index, code,
+            f"target_source {source} 的目标值由审核文件给出 / a target assigned later has no "
+            "`target` in plan.yaml: its value comes from the plan folder's assignments.csv",
+        )  # fmt: skip
+    needs_value = kind in {"average_growth", "change", "level", "count", "annual", "cumulative",
+                           "range", "approximate", "rank"}  # fmt: skip
+    if source == "plan" and needs_value and entry.get("target") is None:
+        raise _entry_error(
+            path, index, code,
+            "需要 target，或 target_source: higher_level / yearly / needs `target`, or "
+            "`target_source: higher_level` (完成上级下达任务) or `yearly` (各年度视情提出)",
+        )  # fmt: skip
+    base = entry.get("base")
+    if base is not None and (isinstance(base, bool) or not isinstance(base, int | float)):
+        raise _entry_error(path, index, code, f"base 应为数值 / `base` must be a number: {base!r}")
+    basis = direction = reported_as = None
+    if kind == "change":
+        basis = _one_of(path, index, code, entry, "change_basis", CHANGE_BASES)
+        direction = _one_of(path, index, code, entry, "direction", DIRECTIONS)
+        if basis is None or direction is None:
+            raise _entry_error(
+                path, index, code,
+                "change 需要 change_basis 和 direction / a change target needs `change_basis` "
+                "(percent: 累计降低13.5%; absolute: 提高1岁, 下降2个百分点) and `direction` (up or down)",
+            )  # fmt: skip
+    elif "change_basis" in entry or "direction" in entry:
+        raise _entry_error(
+            path,
+            index,
+            code,
+            "change_basis 和 direction 只用于 kind: change / only for `kind: change`",
+        )
+    if kind in {"average_growth", "change"}:
+        rates = unit_family.code == "percent" and (kind == "average_growth" or basis == "percent")
+        reported_as = _one_of(path, index, code, entry, "reported_as", REPORTED_AS,
+                              "yearly_rate" if rates else "level")  # fmt: skip
+        if reported_as == "yearly_rate" and unit_family.code != "percent":
+            raise _entry_error(
+                path, index, code, "reported_as: yearly_rate 的单位应为 % / needs unit %"
+            )
+        if kind == "change" and basis == "absolute" and reported_as == "yearly_rate":
+            raise _entry_error(
+                path, index, code,
+                "按绝对量的变化由水平值计算 / an absolute change is measured on levels: reported_as: level",
+            )  # fmt: skip
+    elif "reported_as" in entry:
+        raise _entry_error(
+            path, index, code, "reported_as 只用于 average_growth 和 change / only for those kinds"
+        )
+    return {
+        "target_source": source,
+        "plan_base_value": float(base) if base is not None else None,
+        "change_basis": basis,
+        "change_direction": direction,
+        "reported_as": reported_as,
+    }
 
 
 def _entry_error(path: Path, index: int, code: object, message: str) -> RegistryError:
@@ -291,6 +392,8 @@ def plan_rows(plan: Plan, source_file: str) -> list[dict[str, Any]]:
                 f"families: {', '.join(sorted(plan.units.families))})",
             )  # fmt: skip
 
+        form = _target_form(path, index, code, entry, unit_family)
+
         bound = entry.get("max_value")
         if bound is not None and (
             isinstance(bound, bool) or not isinstance(bound, int | float) or not bound > 0
@@ -332,6 +435,7 @@ def plan_rows(plan: Plan, source_file: str) -> list[dict[str, Any]]:
                 "comparator": entry.get("comparator"),
                 "target_value": entry.get("target"),
                 "target_upper": entry.get("upper"),
+                **form,
                 "tolerance": field("tolerance") if entry.get("kind") == "approximate" else None,
                 "plausible_max": bound
                 if bound is not None

@@ -9,7 +9,8 @@ with
 
 targets as (
     select * from {{ ref('int_attainment_targets') }}
-    where kind <> 'qualitative'
+    -- A target assigned later (higher_level, yearly) is assessed once its value is known.
+    where kind <> 'qualitative' and (target_value is not null or coalesce(target_source, 'plan') = 'plan')
 ),
 
 to_date as (
@@ -69,6 +70,35 @@ earlier_years as (
             and full_years.period_year > points.base_year
             and full_years.period_year < points.period_year
     where points.kind = 'cumulative'
+    group by all
+),
+
+-- Growth and change targets: each year's rate since the start, compounded. Sent as yearly
+-- rates, a year's rate is its figure in % (for a fall, the fall); sent as levels, it is the
+-- comparable-price growth the department sent, where it did.
+compounded as (
+    select
+        points.plan_id,
+        points.region_code,
+        points.indicator_code,
+        points.period,
+        count(full_years.value) as rate_years,
+        exp(sum(ln(1 + case
+            when points.reported_as = 'level' then full_years.comparable_growth_rate
+            when points.change_direction = 'down' then -full_years.value / 100.0
+            else full_years.value / 100.0
+        end))) as rate_product,
+        count(full_years.comparable_growth_rate) as comparable_years,
+        coalesce(bool_or(full_years.is_preliminary), false) as rates_preliminary,
+    from points
+    left join full_years
+        on
+            points.plan_id = full_years.plan_id
+            and points.region_code = full_years.region_code
+            and points.indicator_code = full_years.indicator_code
+            and full_years.period_year > points.start_year
+            and full_years.period_year <= points.period_year
+    where points.kind in ('average_growth', 'change')
     group by all
 ),
 
@@ -137,10 +167,41 @@ measured as (
         points.*,
         growth.growth_rate,
         growth.reference_growth_rate,
-        growth.growth_basis,
+        case
+            when points.kind = 'average_growth' and points.reported_as = 'level'
+                then case
+                    when compounded.comparable_years = points.period_year - points.start_year
+                        then 'comparable_price'
+                    else 'nominal'
+                end
+            when points.kind in ('average_growth', 'change') then null
+            else growth.growth_basis
+        end as growth_basis,
         case
             when points.kind = 'cumulative'
                 then coalesce(earlier_years.earlier_total, 0) + points.value_to_date
+            -- Average annual growth to date, in %: compounded yearly rates; on levels, the
+            -- comparable-price rates when every year has one, else from the two levels.
+            when points.kind = 'average_growth' and points.reported_as = 'yearly_rate'
+                then (power(compounded.rate_product, 1.0 / nullif(compounded.rate_years, 0)) - 1) * 100
+            when points.kind = 'average_growth'
+                and compounded.comparable_years = points.period_year - points.start_year
+                then (power(compounded.rate_product, 1.0 / nullif(compounded.comparable_years, 0)) - 1) * 100
+            when points.kind = 'average_growth' and points.base_value > 0 and points.value_to_date > 0
+                then (power(points.value_to_date / points.base_value,
+                    1.0 / nullif(points.period_year - points.start_year, 0)) - 1) * 100
+            when points.kind = 'average_growth' then null
+            -- Change since the base, in the target's direction (a fall counts positive for a
+            -- "down" target): compounded in %, or in the unit.
+            when points.kind = 'change' and points.change_basis = 'percent' and points.reported_as = 'yearly_rate'
+                then (compounded.rate_product - 1) * 100
+                    * case when points.change_direction = 'down' then -1 else 1 end
+            when points.kind = 'change' and points.change_basis = 'percent'
+                then (points.value_to_date / nullif(points.base_value, 0) - 1) * 100
+                    * case when points.change_direction = 'down' then -1 else 1 end
+            when points.kind = 'change'
+                then (points.value_to_date - points.base_value)
+                    * case when points.change_direction = 'down' then -1 else 1 end
             else points.value_to_date
         end as actual_value,
         -- Whether the judged figure rests on a preliminary one (for a total, any year in it;
@@ -148,6 +209,7 @@ measured as (
         points.is_preliminary_figure
         or coalesce(earlier_years.earlier_preliminary, false)
         or (points.kind = 'relational' and coalesce(growth.reference_preliminary, false))
+        or coalesce(compounded.rates_preliminary, false)
             as is_preliminary,
         -- Targets that hold every year: the years of the plan period, each to be met.
         case
@@ -159,6 +221,8 @@ measured as (
             when points.kind = 'cumulative'
                 then points.period_year - points.base_year - 1
                     - earlier_years.earlier_years_reported
+            when points.reported_as = 'yearly_rate'
+                then points.period_year - points.start_year - compounded.rate_years
         end as years_missing,
         points.period_year - points.start_year - (12 - points.end_month) / 12.0 as years_elapsed,
         points.target_year - points.start_year as plan_years,
@@ -175,8 +239,11 @@ measured as (
             else points.kind
         end as method,
         -- A target the base already meets has no path to follow, only a level to keep.
-        {{ meets('points.base_value', 'points.target_value', 'points.comparator', 'points.tolerance') }}
-            as base_meets_target,
+        case
+            -- Growth and change are measured from the base: it cannot meet them itself.
+            when points.kind in ('average_growth', 'change') then false
+            else {{ meets('points.base_value', 'points.target_value', 'points.comparator', 'points.tolerance') }}
+        end as base_meets_target,
         -- Milestones: reached at the first period that says so, for good.
         min(case when points.value_to_date = 1 then points.period_end_date end) over (
             partition by points.plan_id, points.region_code, points.indicator_code
@@ -196,6 +263,12 @@ measured as (
             and points.region_code = growth.region_code
             and points.indicator_code = growth.indicator_code
             and points.period = growth.period
+    left join compounded
+        on
+            points.plan_id = compounded.plan_id
+            and points.region_code = compounded.region_code
+            and points.indicator_code = compounded.indicator_code
+            and points.period = compounded.period
 ),
 
 judged as (
@@ -213,6 +286,9 @@ judged as (
             when method = 'milestone' then reached_on is not null
             -- A rank outside the list meets no "at most" rank.
             when is_outside_list then false
+            -- 高于 (above): faster than the reference; in step (基本同步): at most the margin
+            -- behind it.
+            when method = 'relational' and comparator = 'above' then growth_rate > reference_growth_rate
             when method = 'relational'
                 then growth_rate >= reference_growth_rate - {{ var('relational_margin_pp') }} / 100.0
             when method = 'annual' and not is_full_year then null
@@ -235,6 +311,15 @@ paths as (
                     else target_value
                 end
             when 'each_year' then target_value
+            -- The average should hold all along; a change builds up, compounded in %.
+            when 'average_growth' then target_value
+            when 'change' then case
+                when change_basis = 'percent'
+                    then (power(1 + target_value / 100.0
+                        * case when change_direction = 'down' then -1 else 1 end, elapsed_share) - 1)
+                        * 100 * case when change_direction = 'down' then -1 else 1 end
+                else elapsed_share * target_value
+            end
         end as expected_value,
         case
             when method = 'geometric' and actual_value > 0 and years_elapsed > 0
@@ -264,6 +349,10 @@ ratios as (
             when method = 'each_year'
                 then least(actual_value, target_value)
                     / nullif(greatest(actual_value, target_value), 0)
+            when method = 'average_growth' and {{ is_ceiling('comparator') }}
+                then target_value / nullif(actual_value, 0)
+            when method = 'average_growth' then actual_value / nullif(target_value, 0)
+            when method = 'change' then actual_value / nullif(expected_value, 0)
         end as progress_ratio,
     from paths
 ),
@@ -295,6 +384,14 @@ statuses as (
             -- The target year of a target that holds every year: met only if every year was.
             when years_required is not null and is_full_year and period_year >= target_year
                 then case when is_met and years_met >= years_required then 'achieved' else 'off_track' end
+            -- An average over the period is only achieved over the whole period: before
+            -- the target year it is on its pace, like any path.
+            when method = 'average_growth' and period_year < target_year
+                then case
+                    when progress_ratio >= {{ on_track }} then 'on_track'
+                    when progress_ratio >= {{ at_risk }} then 'at_risk'
+                    else 'off_track'
+                end
             when is_met then 'achieved'
             -- Incomes in a year whose growth cannot be computed (the year before is missing).
             when is_met is null and method = 'relational' then 'no_data'
@@ -425,6 +522,10 @@ select
         round(projected_value, 4) as projected_value,
         round(projected_year_total, 4) as projected_year_total,
         round(required_annual_growth, 4) as required_annual_growth,
-        round(required_annual_amount, 4) as required_annual_amount
+        round(required_annual_amount, 4) as required_annual_amount,
+        -- Growth and change are computed, not sent: to 4 places like the ratios.
+        case
+            when kind in ('average_growth', 'change') then round(actual_value, 4) else actual_value
+        end as actual_value
     )
 from assessed

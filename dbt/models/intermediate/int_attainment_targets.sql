@@ -1,7 +1,9 @@
--- Each plan target with the base it is measured from. The base is the year's figure for
--- the registry's base year; when that is missing, the first year's figure after it (and
--- before the target year) stands in, and its year becomes the start of the path. A rank
--- outside its list has no number and is never a base.
+-- Each plan target with the base it is measured from. The base is a department's figure
+-- for the registry's base year; when none was sent, the base value the plan itself states
+-- (its 基期 column); failing both, the first year's figure after it (and before the target
+-- year) stands in, and its year becomes the start of the path. A rank outside its list has
+-- no number and is never a base. Where a department's base and the plan's differ, the
+-- department's wins and the difference is kept.
 with
 
 indicators as (
@@ -47,19 +49,43 @@ select
     indicators.cadence,
     indicators.target_value,
     indicators.target_upper,
+    indicators.target_source,
+    indicators.change_basis,
+    indicators.change_direction,
+    indicators.reported_as,
+    indicators.plan_base_value,
     coalesce(indicators.tolerance, {{ var('approximate_tolerance') }}) as tolerance,
     indicators.each_year,
     indicators.reference_indicator_code,
     indicators.base_year,
     indicators.target_year,
-    base.period_year as base_period_year,
-    base.value as base_value,
-    -- Paths run from the base actually found; totals and targets that hold every year
-    -- (yearly floors, 左右 every year, incomes) from the plan's, so every year is assessed.
+    case
+        when base.period_year = indicators.base_year or indicators.plan_base_value is null
+            then base.period_year
+        else indicators.base_year
+    end as base_period_year,
+    case
+        when base.period_year = indicators.base_year or indicators.plan_base_value is null
+            then base.value
+        else indicators.plan_base_value
+    end as base_value,
+    case
+        when base.period_year = indicators.base_year then 'department'
+        when indicators.plan_base_value is not null then 'plan'
+        when base.period_year is not null then 'department_later_year'
+    end as base_value_source,
+    case
+        when base.period_year = indicators.base_year
+            then round(base.value - indicators.plan_base_value, 6)
+    end as base_difference_from_plan,
+    -- Paths run from the base actually found; totals, targets that hold every year (yearly
+    -- floors, 左右 every year, incomes) and growth measured from yearly rates from the
+    -- plan's, so every year is assessed.
     case
         when indicators.kind in ('level', 'count', 'rank', 'range')
             or (indicators.kind = 'approximate' and not indicators.each_year)
-            then coalesce(base.period_year, indicators.base_year)
+            or (indicators.kind in ('average_growth', 'change') and indicators.reported_as = 'level')
+            then coalesce(base_period_year, indicators.base_year)
         else indicators.base_year
     end as start_year,
 from indicators
