@@ -17,7 +17,9 @@ EXPECTED_ASSETS = {
     "raw/observations",
     "raw/submission_log",
     "raw/status_overrides",
+    "raw/target_assignments",
     "staging/stg_plan_indicators",
+    "staging/stg_target_assignments",
     "staging/stg_submission_log",
     "staging/stg_observations",
     "staging/stg_status_overrides",
@@ -56,6 +58,7 @@ def test_asset_keys_and_groups_follow_the_layers(defs) -> None:
         "raw/observations": "ingest",
         "raw/submission_log": "ingest",
         "raw/status_overrides": "ingest",
+        "raw/target_assignments": "ingest",
     }
     for key, group in groups.items():
         if not key.startswith("raw/"):

@@ -411,3 +411,33 @@ def test_growth_change_and_assigned_forms_are_registered(tmp_path: Path) -> None
     assigned = by_code(read_registry([plan_with_gdp(
         tmp_path, target=None, target_source="higher_level")], tmp_path))["gdp"]  # fmt: skip
     assert (assigned["target_value"], assigned["target_source"]) == (None, "higher_level")
+
+
+def test_assignments_give_later_values_and_are_checked_row_by_row(tmp_path: Path) -> None:
+    from pipelines.plans.registry import read_assignments
+
+    folder = plan_with_gdp(tmp_path, target=None, target_source="higher_level")
+    registry = read_registry([folder], tmp_path)
+    header = "region_code,indicator_code,year,target_value,document,reviewed_by,reviewed_on\n"
+    good = "420881,gdp,,900,示例下达文件（虚构）,规划科,2026-03-01\n"
+    (folder / "assignments.csv").write_text(header + good, encoding="utf-8")
+    table = read_assignments([folder], tmp_path, registry)
+    assert table.select("indicator_code", "target_year", "target_value", "source_row").rows() == [
+        ("gdp", None, 900.0, 2)
+    ]
+    cases = {
+        "420881,gdp,2026,900,文件,规划科,2026-03-01\n": "column 'year': value '2026'",
+        "420881,gdp,,九百,文件,规划科,2026-03-01\n": "column 'target_value': value '九百'",
+        "420881,gdp,,900,,规划科,2026-03-01\n": "column 'document'",
+        "420881,gdp,,900,文件,规划科,2026/3/1\n": "column 'reviewed_on'",
+        "420881,urbanization_rate,,61,文件,规划科,2026-03-01\n": "the plan states this target's value",
+        "420882,gdp,,900,文件,规划科,2026-03-01\n": "not a registered target",
+        good: "assigned twice",
+    }
+    for row, words in cases.items():
+        text = header + good + row if row == good else header + row
+        (folder / "assignments.csv").write_text(text, encoding="utf-8")
+        with pytest.raises(RegistryError, match="assignments.csv") as error:
+            read_assignments([folder], tmp_path, registry)
+        assert words in str(error.value), (row, str(error.value))
+        assert "row 2" in str(error.value) or "row 3" in str(error.value)

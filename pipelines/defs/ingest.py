@@ -29,7 +29,12 @@ from pipelines.ingest.submissions import (
     submission_log,
     with_vintage,
 )
-from pipelines.plans.registry import find_plan_folders, read_registry, registered_units
+from pipelines.plans.registry import (
+    find_plan_folders,
+    read_assignments,
+    read_registry,
+    registered_units,
+)
 from pipelines.validation import validate_frame
 from pipelines.warehouse.database import (
     append_rows,
@@ -43,16 +48,30 @@ PLAN_INDICATORS_KEY = dg.AssetKey([RAW_SCHEMA, "plan_indicators"])
 OBSERVATIONS_KEY = dg.AssetKey([RAW_SCHEMA, "observations"])
 SUBMISSION_LOG_KEY = dg.AssetKey([RAW_SCHEMA, "submission_log"])
 STATUS_OVERRIDES_KEY = dg.AssetKey([RAW_SCHEMA, "status_overrides"])
+TARGET_ASSIGNMENTS_KEY = dg.AssetKey([RAW_SCHEMA, "target_assignments"])
 
 
-@dg.asset(
-    key=PLAN_INDICATORS_KEY,
-    group_name="ingest",
-    kinds={"polars", "duckdb"},
-    description=(
-        "The plan registry (raw/registry/<plan>/plan.yaml): every quantified target of each "
-        "plan, with its quote, span, chapter and clause in the plan's text."
-    ),
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            PLAN_INDICATORS_KEY,
+            group_name="ingest",
+            kinds={"polars", "duckdb"},
+            description=(
+                "The plan registry (raw/registry/<plan>/plan.yaml): every quantified target of "
+                "each plan, with its quote, span, chapter and clause in the plan's text."
+            ),
+        ),
+        dg.AssetSpec(
+            TARGET_ASSIGNMENTS_KEY,
+            group_name="ingest",
+            kinds={"polars", "duckdb"},
+            description=(
+                "Reviewed values of targets a plan leaves to later (raw/registry/<plan>/"
+                "assignments.csv): assigned by the level above, or set year by year."
+            ),
+        ),
+    ],
     check_specs=[contract_check_spec(PLAN_INDICATORS_KEY, "raw_plan_indicators")],
 )
 def plan_indicators(
@@ -64,9 +83,16 @@ def plan_indicators(
     report = validate_frame(frame, "raw_plan_indicators", data_docs_dir=warehouse.layout.data_docs)
     yield contract_check_result(PLAN_INDICATORS_KEY, report)
     raise_if_failed(report)
+    assignments = read_assignments(folders, raw_dir, frame)
     with warehouse.get_connection() as connection:
         rows = replace_table(connection, RAW_SCHEMA, "plan_indicators", frame)
+        assigned = replace_table(connection, RAW_SCHEMA, "target_assignments", assignments)
     yield dg.MaterializeResult(
+        asset_key=TARGET_ASSIGNMENTS_KEY,
+        metadata={"dagster/row_count": assigned, "preview": markdown_preview(assignments)},
+    )
+    yield dg.MaterializeResult(
+        asset_key=PLAN_INDICATORS_KEY,
         metadata={
             "dagster/row_count": rows,
             "plan_folders": [path.relative_to(raw_dir).as_posix() for path in folders],
@@ -75,7 +101,7 @@ def plan_indicators(
             "preview": markdown_preview(
                 frame.select("plan_id", "indicator_code", "name_zh", "kind", "target_value", "unit")
             ),
-        }
+        },
     )
 
 

@@ -10,6 +10,7 @@ the `raw_plan_indicators` Great Expectations suite like any other input.
 from __future__ import annotations
 
 import bisect
+import datetime as dt
 import functools
 import math
 import re
@@ -513,6 +514,123 @@ def read_registry(folders: list[Path], raw_dir: Path) -> pl.DataFrame:
         pl.DataFrame(rows, schema=REGISTRY_SCHEMA, orient="row")
         if rows
         else pl.DataFrame(schema=REGISTRY_SCHEMA)
+    )
+
+
+ASSIGNMENTS_FILE = "assignments.csv"
+ASSIGNMENT_COLUMNS = ("region_code", "indicator_code", "year", "target_value", "document",
+                      "reviewed_by", "reviewed_on")  # fmt: skip
+ASSIGNMENT_SCHEMA: dict[str, pl.DataType] = {
+    "plan_id": pl.String(),
+    "region_code": pl.String(),
+    "indicator_code": pl.String(),
+    "target_year": pl.Int64(),
+    "target_value": pl.Float64(),
+    "document": pl.String(),
+    "reviewed_by": pl.String(),
+    "reviewed_on": pl.Date(),
+    "source_file": pl.String(),
+    "source_row": pl.Int64(),
+}
+
+
+def read_assignments(folders: list[Path], raw_dir: Path, registry: pl.DataFrame) -> pl.DataFrame:
+    """The reviewed values of targets the plan leaves to later (the `raw.target_assignments`
+    table): each plan folder's `assignments.csv`, one row per target assigned by the level
+    above (`year` empty: the value for the whole period) or per year of a target set year by
+    year. Every row is checked against the registry; an error names the file, row, column
+    and value."""
+    from pipelines.ingest.readers.base import decode_text  # one decoder for every CSV
+
+    targets = {
+        (row["plan_id"], row["region_code"], row["indicator_code"]): row
+        for row in registry.iter_rows(named=True)
+    }
+    records = []
+    for folder in folders:
+        path = folder / ASSIGNMENTS_FILE
+        if not path.is_file():
+            continue
+        plan_id = load_plan(folder).plan_id
+        name = path.relative_to(raw_dir).as_posix()
+        text = decode_text(path.read_bytes())
+        if text is None:
+            raise RegistryError(f"{name}：无法识别文件编码 / cannot decode the file")
+        frame = pl.read_csv(text.encode("utf-8"), infer_schema=False)
+        missing = [column for column in ASSIGNMENT_COLUMNS if column not in frame.columns]
+        if missing:
+            raise RegistryError(f"{name}：缺少列 / missing columns {missing}")
+        seen: set[tuple] = set()
+        for row_number, row in enumerate(frame.iter_rows(named=True), start=2):
+
+            def error(
+                column: str,
+                zh: str,
+                en: str,
+                row: dict = row,
+                at: int = row_number,
+                name: str = name,
+            ) -> RegistryError:
+                return RegistryError(
+                    f"{name} 第{at}行 列「{column}」：值「{row.get(column)}」，{zh} / "
+                    f"{name} row {at}, column '{column}': value {row.get(column)!r}: {en}"
+                )
+
+            key = (
+                plan_id,
+                (row["region_code"] or "").strip(),
+                (row["indicator_code"] or "").strip(),
+            )
+            target = targets.get(key)
+            if target is None:
+                raise error("indicator_code", "不是本规划该地区已登记的指标",
+                            f"not a registered target of {plan_id} for that region")  # fmt: skip
+            if target["target_source"] == "plan":
+                raise error("indicator_code", "规划已明确目标值，无需下达",
+                            "the plan states this target's value; only targets with "
+                            "target_source higher_level or yearly are assigned")  # fmt: skip
+            year_text = (row["year"] or "").strip()
+            if target["target_source"] == "higher_level" and year_text:
+                raise error("year", "上级下达的目标适用于整个规划期，年份应为空",
+                            "a target assigned by the level above holds for the whole period: leave year empty")  # fmt: skip
+            year = None
+            if target["target_source"] == "yearly":
+                if not year_text.isdigit() or not (
+                    target["base_year"] < int(year_text) <= target["target_year"]
+                ):
+                    raise error("year", f"应为 {target['base_year'] + 1}–{target['target_year']} 年之一",
+                                f"a year of the plan period, {target['base_year'] + 1} to {target['target_year']}")  # fmt: skip
+                year = int(year_text)
+            try:
+                value = float(row["target_value"] or "")
+            except ValueError:
+                raise error(
+                    "target_value", "目标值应为数字", "the target value must be a number"
+                ) from None
+            if not math.isfinite(value):
+                raise error("target_value", "目标值应为有限数", "the target value must be finite")
+            for column in ("document", "reviewed_by"):
+                if not (row[column] or "").strip():
+                    raise error(column, "不能为空", "must not be empty")
+            try:
+                reviewed_on = dt.date.fromisoformat((row["reviewed_on"] or "").strip())
+            except ValueError:
+                raise error(
+                    "reviewed_on", "日期应写作 YYYY-MM-DD", "a date as YYYY-MM-DD"
+                ) from None
+            if (*key, year) in seen:
+                raise error("indicator_code", "重复", "assigned twice for the same year")
+            seen.add((*key, year))
+            records.append(
+                {"plan_id": plan_id, "region_code": key[1], "indicator_code": key[2],
+                 "target_year": year, "target_value": value, "document": row["document"].strip(),
+                 "reviewed_by": row["reviewed_by"].strip(), "reviewed_on": reviewed_on,
+                 "source_file": name, "source_row": row_number}
+            )  # fmt: skip
+    return (
+        pl.DataFrame(records, schema=ASSIGNMENT_SCHEMA, orient="row")
+        if records
+        else pl.DataFrame(schema=ASSIGNMENT_SCHEMA)
     )
 
 

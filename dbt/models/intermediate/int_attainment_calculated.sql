@@ -9,8 +9,16 @@ with
 
 targets as (
     select * from {{ ref('int_attainment_targets') }}
-    -- A target assigned later (higher_level, yearly) is assessed once its value is known.
-    where kind <> 'qualitative' and (target_value is not null or coalesce(target_source, 'plan') = 'plan')
+    -- A target assigned later is assessed once its value is known: for the whole period
+    -- (higher_level), or year by year (yearly, below).
+    where
+        kind <> 'qualitative'
+        and (target_value is not null or coalesce(target_source, 'plan') in ('plan', 'yearly'))
+),
+
+yearly_targets as (
+    select * from {{ ref('stg_target_assignments') }}
+    where target_year is not null
 ),
 
 to_date as (
@@ -25,7 +33,7 @@ full_years as (
 -- totals, yearly floors and milestones also at every point of a year in progress.
 points as (
     select
-        targets.*,
+        targets.* replace (coalesce(yearly_targets.target_value, targets.target_value) as target_value),
         to_date.period,
         to_date.period_year,
         to_date.end_month,
@@ -42,9 +50,20 @@ points as (
             targets.plan_id = to_date.plan_id
             and targets.region_code = to_date.region_code
             and targets.indicator_code = to_date.indicator_code
+    left join yearly_targets
+        on
+            targets.plan_id = yearly_targets.plan_id
+            and targets.region_code = yearly_targets.region_code
+            and targets.indicator_code = yearly_targets.indicator_code
+            and to_date.period_year = yearly_targets.target_year
     where
         to_date.period_year > targets.start_year
         and to_date.period_year <= targets.target_year
+        -- A year of a target set year by year is assessed once its target is set.
+        and (
+            coalesce(yearly_targets.target_value, targets.target_value) is not null
+            or targets.kind = 'relational'
+        )
         and (
             to_date.is_full_year
             or targets.kind in ('cumulative', 'annual', 'milestone')

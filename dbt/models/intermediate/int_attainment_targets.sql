@@ -15,6 +15,12 @@ full_years as (
     where is_full_year
 ),
 
+-- The value the level above assigned, for a target the plan leaves to it.
+assigned as (
+    select * from {{ ref('stg_target_assignments') }}
+    where target_year is null
+),
+
 base_candidates as (
     select
         indicators.plan_id,
@@ -47,9 +53,10 @@ select
     indicators.measure,
     indicators.path,
     indicators.cadence,
-    indicators.target_value,
+    coalesce(indicators.target_value, assigned.target_value) as target_value,
     indicators.target_upper,
     indicators.target_source,
+    assigned.document as target_document,
     indicators.change_basis,
     indicators.change_direction,
     indicators.reported_as,
@@ -89,6 +96,11 @@ select
         else indicators.base_year
     end as start_year,
 from indicators
+left join assigned
+    on
+        indicators.plan_id = assigned.plan_id
+        and indicators.region_code = assigned.region_code
+        and indicators.indicator_code = assigned.indicator_code
 left join base_candidates as base
     on
         indicators.plan_id = base.plan_id

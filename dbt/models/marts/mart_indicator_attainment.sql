@@ -101,15 +101,34 @@ joined as (
         indicators.kind,
         indicators.comparator,
         indicators.cadence,
-        indicators.target_value,
+        -- A target set year by year shows the latest year's; one assigned by the level
+        -- above, the assigned value.
+        coalesce(latest.target_value, targets.target_value, indicators.target_value) as target_value,
         indicators.target_upper,
         targets.tolerance,
         indicators.target_year,
+        indicators.target_source,
+        targets.target_document,
+        indicators.change_basis,
+        indicators.change_direction,
+        indicators.reported_as,
         targets.base_period_year,
         targets.base_value,
+        targets.base_value_source,
+        targets.base_difference_from_plan,
         targets.base_value is not null
-        and {{ meets('targets.base_value', 'indicators.target_value', 'indicators.comparator', 'targets.tolerance') }}
+        and indicators.kind not in ('average_growth', 'change')
+        and {{ meets('targets.base_value', 'coalesce(targets.target_value, indicators.target_value)', 'indicators.comparator', 'targets.tolerance') }}
             as base_meets_target,
+        -- Nothing to assess a number against: a qualitative target, or one whose value the
+        -- level above has not assigned (or no year's target has been set) yet.
+        case
+            when indicators.kind = 'qualitative' then 'qualitative'
+            when coalesce(latest.target_value, targets.target_value, indicators.target_value) is null
+                and indicators.target_source = 'higher_level' then 'awaiting_assignment'
+            when coalesce(latest.target_value, targets.target_value, indicators.target_value) is null
+                and indicators.target_source = 'yearly' then 'awaiting_yearly_target'
+        end as not_assessable_reason,
         -- Targets that hold every year: the years of the plan period.
         case
             when indicators.kind in ('annual', 'relational')
@@ -179,7 +198,7 @@ verdicts as (
     select
         *,
         case
-            when kind = 'qualitative' then 'not_assessable'
+            when not_assessable_reason is not null then 'not_assessable'
             -- A milestone never reported has no final figure; reported and not reached by
             -- the end of its year, it is not met.
             when kind = 'milestone'
@@ -215,7 +234,8 @@ verdicts as (
                 when periods_assessed > 0 then 0.0
             end
             when kind = 'cumulative' and final_period is null then met_actual_value
-            when kind = 'cumulative' then final_actual_value
+            -- Totals, growth and change are judged on what is computed from the figures.
+            when kind in ('cumulative', 'average_growth', 'change') then final_actual_value
             else final_year_value
         end as verdict_value,
         case
@@ -232,7 +252,7 @@ assessed as (
         case when is_final then verdict_period end as target_year_period,
         case when is_final then round(verdict_value, 4) end as target_year_value,
         case
-            when kind = 'qualitative' then 'not_assessable'
+            when not_assessable_reason is not null then 'not_assessable'
             when is_final
                 then case verdict
                     when 'met' then 'achieved'
@@ -244,7 +264,7 @@ assessed as (
             else 'no_data'
         end as status,
         case
-            when kind = 'qualitative' then 'not_assessable'
+            when not_assessable_reason is not null then 'not_assessable'
             when is_final and history_calculated_status in ('on_track', 'at_risk', 'pending')
                 then case verdict
                     when 'met' then 'achieved'
@@ -256,7 +276,7 @@ assessed as (
             else 'no_data'
         end as calculated_status,
         case
-            when kind = 'qualitative' then 'not_applicable'
+            when not_assessable_reason is not null then 'not_applicable'
             when is_final
                 then case verdict
                     -- A total or a milestone reached before its year was reached early.
@@ -274,7 +294,7 @@ assessed as (
         end as grade,
         -- The figure judged: the final one once the target year has ended.
         case
-            when is_final and kind <> 'qualitative' then round(verdict_value, 4)
+            when is_final and not_assessable_reason is null then round(verdict_value, 4)
             else latest_actual_value
         end as actual_value,
         case when is_final then final_is_outside_list else is_outside_list end
@@ -310,8 +330,15 @@ select
     target_value,
     target_upper,
     target_year,
+    target_source,
+    target_document,
+    change_basis,
+    change_direction,
+    reported_as,
     base_period_year,
     base_value,
+    base_value_source,
+    base_difference_from_plan,
     latest_period,
     latest_value,
     coalesce(judged_is_outside_list, false) as is_outside_list,
@@ -348,6 +375,7 @@ select
         as is_exceeded,
     reached_on,
     status,
+    not_assessable_reason,
     calculated_status,
     grade,
     {{ grade_zh('grade') }} as grade_zh,
