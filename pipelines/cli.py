@@ -256,6 +256,41 @@ def check_files(files: Sequence[str]) -> int:
     return 1 if rejected else 0
 
 
+def draft_plan_command(args: argparse.Namespace) -> int:
+    """`plan draft`: plan.draft.yaml and exclusions.draft.yaml beside the text, never over a
+    reviewed plan.yaml."""
+    from pathlib import Path
+
+    from pipelines.plans.draft import draft_plan
+
+    text_path = Path(args.file)
+    if not text_path.is_file():
+        print(f"找不到文件 / no such file: {text_path}", file=sys.stderr)
+        return 2
+    try:
+        text = text_path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        print(f"{text_path}: 请另存为 UTF-8 / save the text as UTF-8", file=sys.stderr)
+        return 2
+    draft = draft_plan(text)
+    out = Path(args.out) if args.out else text_path.parent
+    out.mkdir(parents=True, exist_ok=True)
+    plan_id = args.plan_id or text_path.resolve().parent.name
+    (out / "plan.draft.yaml").write_text(draft.plan_yaml(plan_id), encoding="utf-8")
+    (out / "exclusions.draft.yaml").write_text(draft.exclusions_yaml(), encoding="utf-8")
+    kinds: dict[str, int] = {}
+    for target in draft.indicators:
+        kinds[target.entry.get("kind", "?")] = kinds.get(target.entry.get("kind", "?"), 0) + 1
+    print(
+        f"{len(draft.indicators)} targets drafted ("
+        + ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items()))
+        + f"), {len(draft.exclusions)} exclusions: {out / 'plan.draft.yaml'}, "
+        f"{out / 'exclusions.draft.yaml'}\nReview them, save them as plan.yaml and "
+        f"exclusions.yaml, then run: python -m pipelines plan scan {text_path}"
+    )
+    return 0
+
+
 def scan_plan(args: argparse.Namespace) -> int:
     """`plan scan`: every numeric mention in a plan, covered by a target or excluded."""
     from pathlib import Path
@@ -346,6 +381,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     plan_commands.add_parser(
         "table", help="print every registered target as a Markdown table (as in the README)"
     ).set_defaults(handler=plan_table_command)
+    draft = plan_commands.add_parser(
+        "draft",
+        help="draft plan.yaml and exclusions.yaml from a plan's text (prose and 专栏 tables), "
+        "for a person to review; example: python -m pipelines plan draft "
+        "raw/registry/my_plan/plan.txt",
+    )
+    draft.set_defaults(handler=draft_plan_command)
+    draft.add_argument("file", help="the plan's text (plan.txt, UTF-8)")
+    draft.add_argument("--plan-id", help="the plan's id (default: the folder's name)")
+    draft.add_argument(
+        "--out", help="folder for plan.draft.yaml and exclusions.draft.yaml (default: beside FILE)"
+    )
     args = parser.parse_args(argv)
     return args.handler(args)
 

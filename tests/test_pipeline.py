@@ -380,8 +380,12 @@ def test_bad_registry_blocks_everything_after_it(defs, workspace: Workspace) -> 
     result = materialize_all(defs)
 
     assert not result.success
-    failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
-    assert [e.check_name for e in failed] == ["gx_raw_plan_indicators"]
+    # The registry itself refuses the entry, naming the file, the target and the field.
+    (failure,) = [
+        e.event_specific_data.error.message for e in result.all_events if e.is_step_failure
+    ]
+    assert "plan.yaml" in failure and "(industry_top100)" not in failure, failure
+    assert "kind 'levels' 无效" in failure, failure
     assert materialized(result) == set()
     assert not workspace.database.exists() or query(
         workspace.database,

@@ -9,11 +9,9 @@ the `raw_plan_indicators` Great Expectations suite like any other input.
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 import functools
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ from typing import Any
 import polars as pl
 import yaml
 
+from pipelines.plans.outline import PlanOutline
 from pipelines.plans.scanner import numbers_in
 from pipelines.plans.units import BUNDLED, UNITS_FILE, Family, UnitsError, UnitTable
 from pipelines.vocabulary import (
@@ -95,54 +94,9 @@ INDICATOR_KEYS = frozenset(
     }
 )  # fmt: skip
 
-_CHAPTER = re.compile(r"^([一二三四五六七八九十]+)、(.+)$", re.M)
-_CLAUSE = re.compile(r"^\(([一二三四五六七八九十]+)\)([^。\n]+)", re.M)
-
 
 class RegistryError(ValueError):
     """A plan's registry cannot be read; the message names the file, the entry and the field."""
-
-
-@dataclass(frozen=True)
-class Heading:
-    start: int
-    number: str
-    title: str
-
-
-@dataclass(frozen=True)
-class PlanOutline:
-    """The chapters (一、...) and clauses ((一)...) of a plan's text, by position."""
-
-    chapters: list[Heading]
-    clauses: list[Heading]
-
-    @classmethod
-    def of(cls, text: str) -> PlanOutline:
-        return cls(
-            chapters=[
-                Heading(m.start(), m.group(1), m.group(2).strip()) for m in _CHAPTER.finditer(text)
-            ],
-            clauses=[
-                Heading(m.start(), m.group(1), m.group(2).strip()) for m in _CLAUSE.finditer(text)
-            ],
-        )
-
-    @staticmethod
-    def _at(headings: list[Heading], position: int) -> Heading | None:
-        index = bisect.bisect_right([h.start for h in headings], position) - 1
-        return headings[index] if index >= 0 else None
-
-    def chapter_at(self, position: int) -> Heading | None:
-        return self._at(self.chapters, position)
-
-    def clause_at(self, position: int) -> Heading | None:
-        clause = self._at(self.clauses, position)
-        chapter = self.chapter_at(position)
-        # A clause belongs to the chapter it follows; text before a chapter's first clause has none.
-        if clause is None or (chapter is not None and clause.start < chapter.start):
-            return None
-        return clause
 
 
 @dataclass(frozen=True)
@@ -368,9 +322,12 @@ def plan_rows(plan: Plan, source_file: str) -> list[dict[str, Any]]:
                 f"text there is {plan.text[start:end]!r}{hint}",
             )  # fmt: skip
         _check_values_are_quoted(path, index, code, entry, quote)
+        part = outline.part_at(start)
         chapter = outline.chapter_at(start)
         clause = outline.clause_at(start)
-        pillar_key = entry.get("pillar") or (chapter.number if chapter else None)
+        # A plan in parts (第一篇) groups its pillars by part; a shorter one by chapter.
+        heading = part or chapter
+        pillar_key = entry.get("pillar") or (heading.number if heading else None)
         pillar = pillars.get(pillar_key)
         if pillar is None:
             raise _entry_error(

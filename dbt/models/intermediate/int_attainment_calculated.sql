@@ -4,7 +4,6 @@
 -- f = e / L the share of the plan period elapsed, R the progress ratio.
 {% set on_track = var('on_track_ratio') %}
 {% set at_risk = var('at_risk_ratio') %}
-{% set faster = var('faster_ratio') %}
 with
 
 targets as (
@@ -517,12 +516,24 @@ assessed as (
                 then case when calculated_status = 'achieved' then 'achieved' else 'not_achieved' end
             -- A year that met its floor after a year that missed it: the target as a whole
             -- is behind.
+            -- Before the target year 已实现 and 未实现 are not given: grades come from pace.
             when years_required is not null and is_met and not every_year_met_so_far then 'lagging'
-            when is_met and years_required is not null then 'achieved'
+            -- Every year met so far: on its pace, or faster (incomes in step: as expected).
+            when years_required is not null and is_met
+                then case
+                    when progress_ratio is null then 'as_expected'
+                    else {{ grade_by_pace('progress_ratio', 'years_elapsed') }}
+                end
+            -- An average holds only over the whole period.
+            when method = 'average_growth' and progress_ratio is not null
+                then {{ grade_by_pace('progress_ratio', 'years_elapsed') }}
+            -- A target the base already met, still held: nothing was crossed during the
+            -- period, so not 提前实现.
+            when is_met and base_meets_target then 'as_expected'
+            -- Crossed during the period and held: 提前实现.
             when is_met then 'ahead_of_schedule'
-            when progress_ratio >= {{ faster }} then 'faster_than_expected'
-            when progress_ratio >= {{ on_track }} then 'as_expected'
-            else 'lagging'
+            when progress_ratio is null then 'lagging'
+            else {{ grade_by_pace('progress_ratio', 'years_elapsed') }}
         end as calculated_grade,
     from statuses
 )

@@ -32,6 +32,9 @@ combined as (
             plan_id, region_code, indicator_code, period, period_year, period_end_date,
             is_full_year, end_month, target_value, target_upper, target_year, kind, comparator
         ),
+        -- The target the period was judged against: a target set year by year has its own
+        -- each year; one assigned by the level above, the assigned value.
+        calculated.target_value as judged_target_value,
         coalesce(calculated.calculated_status, 'no_data') as calculated_status_or_no_data,
         overrides.status as override_status,
         overrides.reason as override_reason,
@@ -48,10 +51,10 @@ combined as (
 
 graded as (
     select
-        combined.*,
+        combined.* exclude (judged_target_value),
         indicators.kind,
         indicators.comparator,
-        indicators.target_value,
+        coalesce(combined.judged_target_value, indicators.target_value) as target_value,
         indicators.target_upper,
         indicators.target_year,
         coalesce(override_status, calculated_status_or_no_data) as status,

@@ -289,7 +289,8 @@ assessed as (
                     else 'not_achieved'
                 end
             when history_grade is not null then history_grade
-            when base_meets_target then 'ahead_of_schedule'
+            -- Only the base, which already meets the target: held, not reached early.
+            when base_meets_target then 'as_expected'
             else 'no_data'
         end as grade,
         -- The figure judged: the final one once the target year has ended.
