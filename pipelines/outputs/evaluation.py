@@ -47,9 +47,13 @@ SIGNS = {
 # The columns of the marts a table is made from (the report reads the same ones).
 ROW_QUERY = """
 select attainment.*, indicator.base_year, indicator.source_start, indicator.notes as registry_notes,
-    indicator.plan_title_zh, indicator.region_name_zh, indicator.tolerance
+    indicator.plan_title_zh, indicator.region_name_zh, indicator.tolerance,
+    reference.name_zh as reference_name_zh
 from marts.mart_indicator_attainment as attainment
 join marts.dim_indicator as indicator using (plan_id, region_code, indicator_code)
+left join marts.dim_indicator as reference
+    on reference.plan_id = indicator.plan_id and reference.region_code = indicator.region_code
+    and reference.indicator_code = indicator.reference_indicator_code
 """
 SUMMARY_QUERY = """
 select summary_zh, midterm_summary_zh from marts.mart_evaluation_summary
@@ -106,15 +110,36 @@ def _plain(value: float | None) -> str:
     return text or "0"
 
 
+# What a target whose value is left to later says until the value arrives.
+AWAITING_ZH = {"higher_level": "待上级下达", "yearly": "各年度视情提出"}
+
+
 def target_text(row: dict) -> str:
-    """The target as a review table writes it: ≥860, 4–5, ≈20（±5%）每年, 实现."""
+    """The target as a review table writes it: ≥860, 4–5, ≈20（±5%）每年, 实现, 年均增长≈6,
+    累计降低≥13.5%, 增速高于地区生产总值."""
     kind, value = row["kind"], row["target_value"]
     if kind == "qualitative":
         return "定性目标（未量化）"
     if kind == "milestone":
         return f"{row['target_year']}年前实现"
     if kind == "relational":
-        return "与经济增长同步"
+        reference = row.get("reference_name_zh") or "经济增长"
+        if row["comparator"] == "above":
+            return f"增速高于{reference}"
+        return f"与{reference}基本同步"
+    if value is None:
+        return AWAITING_ZH.get(row.get("target_source") or "", "—")
+    assigned = "（上级下达）" if row.get("target_source") == "higher_level" else ""
+    if kind == "average_growth":
+        if row["comparator"] == "about":
+            return f"年均增长≈{_plain(value)}%（±{(row['tolerance'] or 0.05) * 100:g}%）{assigned}"
+        return f"年均增长{SIGNS.get(row['comparator'], '')}{_plain(value)}%{assigned}"
+    if kind == "change":
+        words = "降低" if row.get("change_direction") == "down" else "提高"
+        if row.get("change_basis") == "percent":
+            return f"累计{words}{SIGNS.get(row['comparator'], '')}{_plain(value)}%{assigned}"
+        unit = "个百分点" if row["unit"] in ("%", "％") else row["unit"]
+        return f"{words}{SIGNS.get(row['comparator'], '')}{_plain(value)}{unit}{assigned}"
     if kind == "range":
         text = f"{_plain(value)}–{_plain(row['target_upper'])}"
     elif kind == "approximate":
@@ -124,8 +149,20 @@ def target_text(row: dict) -> str:
     if kind == "cumulative":
         return f"累计{text}"
     if row["years_required"] is not None:
-        return f"每年{text}"
-    return text
+        return f"每年{text}{assigned}"
+    return f"{text}{assigned}"
+
+
+def display_unit(row: dict) -> str:
+    """The unit of the figure judged: % for an average growth or a change in percent, points
+    for a change of a percentage."""
+    if row["kind"] == "average_growth" or (
+        row["kind"] == "change" and row.get("change_basis") == "percent"
+    ):
+        return "%"
+    if row["kind"] == "change" and row["unit"] in ("%", "％"):
+        return "个百分点"
+    return row["unit"]
 
 
 def _judged_value(row: dict, final: bool) -> float | str | None:
@@ -155,8 +192,23 @@ def _remarks(row: dict, final: bool) -> str:
         remarks.append(f"依据 {period} 数据" if row["kind"] != "milestone" else f"于 {period} 实现")
     if not final and period:
         remarks.append(f"数据期 {period}")
+    if row.get("not_assessable_reason") in ("awaiting_assignment", "awaiting_yearly_target"):
+        remarks.append("目标值待上级下达，暂不评估" if row["not_assessable_reason"] ==
+                       "awaiting_assignment" else "年度目标尚未确定，暂不评估")  # fmt: skip
+    if row.get("target_document"):
+        remarks.append(f"目标值依据：{row['target_document']}")
+    if row["kind"] in ("average_growth", "change") and row["base_value"] is not None:
+        remarks.append(f"基期值 {_plain(row['base_value'])}{row['unit']}")
     if row["base_period_year"] and row["base_period_year"] != row["base_year"]:
         remarks.append(f"基期值为 {row['base_period_year']} 年数据")
+    if row.get("base_value_source") == "plan":
+        remarks.append("基期值取自规划文本")
+    if row.get("base_difference_from_plan"):
+        remarks.append(
+            f"部门报送基期值与规划所列相差 {_plain(row['base_difference_from_plan'])}，以部门数据为准"
+        )
+    if row["kind"] == "average_growth" and row.get("growth_basis"):
+        remarks.append(f"按{GROWTH_BASIS_ZH.get(row['growth_basis'], row['growth_basis'])}计算")
     if row["years_required"] is not None and row["years_met"] is not None:
         if final:
             remarks.append(f"每年均须达到，{row['years_met']}/{row['years_required']} 年达到")
@@ -190,10 +242,19 @@ def _remarks(row: dict, final: bool) -> str:
 def table_rows(records: list[dict], final: bool) -> list[dict]:
     """The table's rows (one per target, in the plan's order) from mart rows (ROW_QUERY)."""
     rows = []
-    ordered = sorted(records, key=lambda r: (r["source_start"] or 0, r["indicator_code"]))
+    # Binding (约束性) targets first, then the plan's order.
+    ordered = sorted(
+        records,
+        key=lambda r: (r["nature"] != "binding", r["source_start"] or 0, r["indicator_code"]),
+    )
     for number, record in enumerate(ordered, start=1):
         ratio = None if record["kind"] == "qualitative" else _number(record["completion_ratio"])
-        base = _number(record["base_value"])
+        # A growth or change is judged in %, not in the indicator's unit: its base is a remark.
+        base = (
+            None
+            if record["kind"] in ("average_growth", "change")
+            else _number(record["base_value"])
+        )
         if record["kind"] == "milestone" and base is not None:
             base = "是" if base >= 1 else "否"
         rows.append(
@@ -201,7 +262,7 @@ def table_rows(records: list[dict], final: bool) -> list[dict]:
                 "序号": number,
                 "领域": record["pillar_zh"] or "—",
                 "指标": record["name_zh"],
-                "单位": record["unit"],
+                "单位": display_unit(record),
                 "属性": NATURE_ZH.get(record["nature"] or "", "—"),
                 "基期值": base,
                 "目标值": target_text(record),

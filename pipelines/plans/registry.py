@@ -397,7 +397,7 @@ def plan_rows(plan: Plan, source_file: str) -> list[dict[str, Any]]:
                 "tolerance": field("tolerance") if entry.get("kind") == "approximate" else None,
                 "plausible_max": bound
                 if bound is not None
-                else plausible_max(unit_family.code, entry.get("target"), entry.get("upper")),
+                else plausible_max(unit_family.code, *_scale_of(entry, form)),
                 "each_year": bool(entry.get("each_year", entry.get("kind") == "annual")),
                 "base_year": field("base_year"),
                 "target_year": field("target_year"),
@@ -438,6 +438,14 @@ def plausible_max(
     if unit_family == "rank":
         return max(PLAUSIBLE_RANK_FLOOR, PLAUSIBLE_FACTOR * scale)
     return PLAUSIBLE_FACTOR * scale if scale > 0 else None
+
+
+def _scale_of(entry: dict[str, Any], form: dict[str, Any]) -> tuple[Any, Any]:
+    """The numbers a target's figures are on the scale of: its target and upper end, or for a
+    growth or change sent as levels the plan's base (the target is a rate, not a level)."""
+    if entry.get("kind") in {"average_growth", "change"} and form["reported_as"] == "level":
+        return form["plan_base_value"], None
+    return entry.get("target"), entry.get("upper")
 
 
 def default_measure(kind: str | None, unit_family: Family) -> str:

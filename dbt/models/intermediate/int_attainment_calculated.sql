@@ -518,6 +518,8 @@ assessed as (
             -- is behind.
             -- Before the target year 已实现 and 未实现 are not given: grades come from pace.
             when years_required is not null and is_met and not every_year_met_so_far then 'lagging'
+            -- A year that has ended short of a target that holds every year.
+            when years_required is not null and is_full_year and not is_met then 'lagging'
             -- Every year met so far: on its pace, or faster (incomes in step: as expected).
             when years_required is not null and is_met
                 then case

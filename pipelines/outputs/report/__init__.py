@@ -45,12 +45,32 @@ def page_name(plan_id: str, region_code: str) -> str:
     return f"attainment_{plan_id}_{region_code}.html"
 
 
+AWAITING = {
+    "higher_level": "待上级下达 / awaiting the value the level above assigns",
+    "yearly": "各年度视情提出 / set year by year",
+}
+
+
 def _target_text(row: dict) -> str:
     unit = row["unit"] or ""
     if row["kind"] == "milestone":
         return f"{row['target_year']} 年前实现 / by {row['target_year']}"
     if row["kind"] == "relational":
+        if row["comparator"] == "above":
+            return "增速高于参照指标 / growth above the reference indicator's"
         return "与经济增长同步 / in step with GDP growth"
+    if row["target_value"] is None and row.get("target_source") in AWAITING:
+        return AWAITING[row["target_source"]]
+    if row["kind"] in ("average_growth", "change"):
+        sign = COMPARATORS.get(row["comparator"] or "", "")
+        if row["kind"] == "average_growth":
+            words = "年均增长 / average annual growth"
+            unit = "%"
+        else:
+            down = row.get("change_direction") == "down"
+            words = "累计降低 / fall since the base" if down else "累计提高 / rise since the base"
+            unit = "%" if row.get("change_basis") == "percent" else unit
+        return f"{words} {sign} {format_number(row['target_value'], unit)}，{row['target_year']}"
     if row["target_upper"] is not None:
         value = f"{format_number(row['target_value'])}–{format_number(row['target_upper'], unit)}"
     else:

@@ -146,6 +146,10 @@ def _chart(indicator: dict, history: list[dict]) -> str | None:
         return None
     colour = STATUSES.get(indicator["status"], STATUSES["no_data"])[2]
     unit = indicator["unit"] or ""
+    if method == "average_growth" or (
+        method == "change" and indicator.get("change_basis") == "percent"
+    ):
+        unit = "%"  # a growth or a change is drawn in %, not in the indicator's unit
     target, upper = indicator["target_value"], indicator["target_upper"]
     target_year = indicator["target_year"]
     base_year = indicator["base_period_year"] or min(row["period_year"] for row in history) - 1
@@ -203,8 +207,10 @@ def _chart(indicator: dict, history: list[dict]) -> str | None:
             parts.append(_target_line(canvas, target, f"目标 Target {format_number(target)}"))
         return _svg(parts, title)
 
-    # A path toward a level, a rank, a range or a five-year total.
+    # A path toward a level, a rank, a range, a five-year total, a change since the base (from
+    # nothing, like a total) or an average growth (its running average against the target).
     cumulative = method == "cumulative"
+    from_nothing = cumulative or method == "change"
     measure = "cumulative_value" if cumulative else "actual_value"
     actual = [
         point(r, r[measure])
@@ -216,7 +222,9 @@ def _chart(indicator: dict, history: list[dict]) -> str | None:
             or (last_full is None or r["period_end_date"] > last_full)
         )
     ]
-    base_value = 0.0 if cumulative else indicator["base_value"]
+    base_value = (
+        0.0 if from_nothing else None if method == "average_growth" else indicator["base_value"]
+    )
     if indicator["kind"] == "qualitative":
         # No number to reach: the series alone, from the reported figures.
         target = upper = base_value = None
@@ -224,7 +232,9 @@ def _chart(indicator: dict, history: list[dict]) -> str | None:
     expected = base + [
         point(r, r["expected_value"])
         for r in rows
-        if r.get("expected_value") is not None and (cumulative or r["is_full_year"])
+        if r.get("expected_value") is not None
+        and (cumulative or r["is_full_year"])
+        and method != "average_growth"
     ]
     if target is not None:
         expected.append(Point(float(target_year), target, str(target_year)))
@@ -248,7 +258,7 @@ def _chart(indicator: dict, history: list[dict]) -> str | None:
     if len(expected) > 1:
         parts.append(_polyline(canvas, expected, "expected"))
     # The line starts at the base year's figure (a total starts from nothing).
-    joined = base and (cumulative or (actual and actual[0].x > base[0].x))
+    joined = base and (from_nothing or (actual and actual[0].x > base[0].x))
     line = base + actual if joined else actual
     if line:
         parts.append(_polyline(canvas, line, "actual", colour))
