@@ -313,7 +313,7 @@ def scan_plan(args: argparse.Namespace) -> int:
     exclusions = load_exclusions(exclusions_path)
     mentions = scan(text, quotes, exclusions)
     shown = [m for m in mentions if m.status == "uncovered"] if args.uncovered else mentions
-    print(format_report(shown, str(text_path)))
+    print(format_report(shown, str(text_path), counted=mentions))
     for stale in unused_exclusions(text, exclusions):
         print(f"exclusion matches nothing in the text: {stale.label}", file=sys.stderr)
     return 1 if any(m.status == "uncovered" for m in mentions) else 0

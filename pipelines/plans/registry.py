@@ -394,7 +394,9 @@ def plan_rows(plan: Plan, source_file: str) -> list[dict[str, Any]]:
                 "target_value": entry.get("target"),
                 "target_upper": entry.get("upper"),
                 **form,
-                "tolerance": field("tolerance") if entry.get("kind") == "approximate" else None,
+                "tolerance": field("tolerance")
+                if entry.get("kind") == "approximate" or entry.get("comparator") == "about"
+                else None,
                 "plausible_max": bound
                 if bound is not None
                 else plausible_max(unit_family.code, *_scale_of(entry, form)),
@@ -612,12 +614,21 @@ def describe_target(row: dict[str, Any]) -> str:
         return f"in step with {row['reference_indicator_code']}"
     if kind == "milestone":
         return "achieved (yes/no)"
+    if value is None:
+        return {"higher_level": "assigned by the level above", "yearly": "set year by year"}.get(
+            row.get("target_source") or "", "not set"
+        )
     if comparator == "within":
         text = f"{_number(value)}–{_number(row['target_upper'])}"
     elif comparator == "about":
         text = f"≈{_number(value)} (±{row['tolerance'] * 100:g}%)"
     else:
         text = (by_code(COMPARATORS)[comparator].symbol or "") + _number(value)
+    if kind == "average_growth":
+        return f"{text}% a year on average"
+    if kind == "change":
+        unit = "%" if row.get("change_basis") == "percent" else f" {row.get('unit') or ''}".rstrip()
+        return f"{'fall' if row.get('change_direction') == 'down' else 'rise'} {text}{unit}"
     return f"{text} each year" if row["each_year"] else text
 
 

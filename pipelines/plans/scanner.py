@@ -175,17 +175,22 @@ def unused_exclusions(plan_text: str, exclusions: list[Exclusion]) -> list[Exclu
     return [x for x in exclusions if not x.spans(plan_text)]
 
 
-def format_report(mentions: list[Mention], path_label: str) -> str:
+def format_report(
+    mentions: list[Mention], path_label: str, counted: list[Mention] | None = None
+) -> str:
+    """One line per mention shown, then the counts of all of them (`counted`, when only some
+    are shown)."""
     lines = []
     for m in mentions:
         status = {"covered": "covered", "excluded": "excluded", "uncovered": "UNCOVERED"}[m.status]
         by = f"  <- {m.by}" if m.by else ""
         lines.append(f"{m.start:>6}-{m.end:<6} {m.text:<8} {status:<9} …{m.context}…{by}")
+    counted = mentions if counted is None else counted
     counts = {
-        s: sum(1 for m in mentions if m.status == s) for s in ("covered", "excluded", "uncovered")
+        s: sum(1 for m in counted if m.status == s) for s in ("covered", "excluded", "uncovered")
     }
     lines.append(
-        f"{path_label}: {len(mentions)} numeric mentions: {counts['covered']} covered by a target, "
+        f"{path_label}: {len(counted)} numeric mentions: {counts['covered']} covered by a target, "
         f"{counts['excluded']} excluded, {counts['uncovered']} uncovered"
     )
     return "\n".join(lines)
