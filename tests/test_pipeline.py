@@ -188,7 +188,8 @@ def test_summary_counts_by_status_grade_pillar_and_department(sample_run: Sample
     ) == [
         ("all", "final_verdict", 59), ("all", "grade", 59), ("all", "status", 59),
         ("department", "final_verdict", 59), ("department", "grade", 59),
-        ("department", "status", 59), ("pillar", "final_verdict", 59), ("pillar", "grade", 59),
+        ("department", "status", 59), ("nature", "final_verdict", 59), ("nature", "grade", 59),
+        ("nature", "status", 59), ("pillar", "final_verdict", 59), ("pillar", "grade", 59),
         ("pillar", "status", 59),
     ]  # fmt: skip
     assert query(

@@ -1,7 +1,8 @@
 {#
-  Every target of `relation` (a row per plan, region and indicator) three times: in the
-  plan and region as a whole (group_type `all`), in its pillar and in its responsible
-  department, with `columns` carried along. The groups every summary counts in.
+  Every target of `relation` (a row per plan, region and indicator) four times: in the
+  plan and region as a whole (group_type `all`), in its pillar, in its responsible
+  department and by its nature (约束性 binding, 预期性 anticipatory: reviews report binding
+  targets apart), with `columns` carried along. The groups every summary counts in.
 #}
 {% macro attainment_groups(relation, columns) -%}
     select
@@ -15,6 +16,13 @@
     union all
     select
         plan_id, region_code, 'department', department_code, department_zh, department_en,
+        {{ columns | join(', ') }},
+    from {{ relation }}
+    union all
+    select
+        plan_id, region_code, 'nature', coalesce(nature, 'anticipatory'),
+        case nature when 'binding' then '约束性指标' else '预期性指标' end,
+        case nature when 'binding' then 'Binding targets' else 'Anticipatory targets' end,
         {{ columns | join(', ') }},
     from {{ relation }}
 {%- endmacro %}

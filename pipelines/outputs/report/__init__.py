@@ -129,6 +129,10 @@ def _milestone_text(row: dict) -> str:
         return f"已于 {row['reached_on']} 实现<br><small>Reached on {row['reached_on']}</small>"
     if row["kind"] == "qualitative":
         return "目标未量化，不作评估<br><small>No number is set: not assessed</small>"
+    if row.get("not_assessable_reason") == "awaiting_assignment":
+        return "目标值待上级下达<br><small>Awaiting the value the level above assigns</small>"
+    if row.get("not_assessable_reason") == "awaiting_yearly_target":
+        return "年度目标尚未确定<br><small>No year's target set yet</small>"
     if row["status"] == "achieved":
         return "经核定已实现<br><small>Achieved, as reviewed</small>"
     if row["status"] == "pending":
@@ -146,6 +150,13 @@ def _card(row: dict, history: list[dict]) -> Markup:
         svg = f'<div class="milestone"><p>{_milestone_text(row)}</p></div>'
     facts = [
         ("目标", "Target", _target_text(row)),
+        (
+            "属性",
+            "Nature",
+            {"binding": "约束性 binding", "anticipatory": "预期性 anticipatory"}.get(
+                row.get("nature") or "", "—"
+            ),
+        ),
         ("最新时期", "Latest period", row["latest_period"] or "—"),
         ("实际值", "Actual", format_number(row["actual_value"], unit)),
         ("预期值", "Expected", format_number(row["expected_value"], unit)),
