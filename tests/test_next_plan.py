@@ -265,3 +265,11 @@ def test_the_next_plan_loads_end_to_end_into_its_evaluation_tables(
         "industrial_enterprises": "超额完成",  # 1520 ≥ 1500
         "public_kindergartens": "未完成",  # 18 < 20
     }
+    # The report draws each form: a chart on every assessed card, the forms written out.
+    page = (warehouse / "reports" / "attainment_xiyuan_2026_2030_990101.html").read_text(
+        encoding="utf-8"
+    )
+    assert page.count("<svg") >= 24, page.count("<svg")
+    for words in ("年均增长 / average annual growth", "累计降低 / fall since the base", "约束性 binding",
+                  "增速高于参照指标"):  # fmt: skip
+        assert words in page, words
