@@ -53,7 +53,7 @@ translator = LayeredTranslator(settings=DagsterDbtTranslatorSettings(enable_asse
 def dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
 ) -> Iterator[Any]:
-    """`dbt build` of the selected models and their tests, holding the warehouse lock. dbt
+    """`dbt build` of the selected models and their data tests, holding the warehouse lock. dbt
     finds the working file through PLAN_WAREHOUSE_DIR (dbt/profiles.yml), the variable the
     warehouse resource is configured from."""
     dbt_folder = settings.warehouse_dir()
@@ -66,6 +66,8 @@ def dbt_models(
             "PLAN_WAREHOUSE_DIR to the folder instead of configuring the resource per run."
         )
     with warehouse.exclusive():
-        invocation = dbt.cli(["build"], context=context)
+        # Unit tests check the models' logic, not the data: they run in the test suite and CI
+        # (`tests/test_pipeline.py`), not on every build (dbt's own advice).
+        invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context)
         yield from invocation.stream()
     keep_parse_state(invocation.target_path)
