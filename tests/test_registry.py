@@ -323,20 +323,11 @@ def test_targets_are_described_with_their_comparators_sign() -> None:
 
 
 def test_a_target_must_be_a_number_its_quote_states(tmp_path: Path) -> None:
-    folder = tmp_path / "zx"
-    shutil.copytree(ZX, folder)
-    plan_yaml = folder / "plan.yaml"
-    original = plan_yaml.read_text(encoding="utf-8")
-    plan_yaml.write_text(
-        original.replace("    target: 860\n", "    target: 8600\n", 1), encoding="utf-8"
-    )
+    folder = plan_with_gdp(tmp_path, target=8600)
     with pytest.raises(RegistryError, match=r"\(gdp\): target 8600 不在引文中.*states 860\b"):
         read_registry([folder], tmp_path)
     # A derived target says why, and passes.
-    plan_yaml.write_text(
-        original.replace("    target: 860\n", "    target: 8600\n    derived: 万元 for 亿元\n", 1),
-        encoding="utf-8",
-    )
+    folder = plan_with_gdp(tmp_path, target=8600, derived="万元 for 亿元")
     assert by_code(read_registry([folder], tmp_path))["gdp"]["target_value"] == 8600
 
 

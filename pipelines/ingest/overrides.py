@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines import vocabulary
-from pipelines.ingest.readers.base import decode_text
+from pipelines.ingest.readers.base import read_reviewed_csv
 from pipelines.plans.periods import parse_period
 
 OVERRIDES_SUBDIR = "overrides"
@@ -59,13 +59,7 @@ def read_overrides(paths: list[Path], raw_dir: Path) -> pl.DataFrame:
     records = []
     for path in paths:
         name = path.relative_to(raw_dir).as_posix()
-        text = decode_text(path.read_bytes())
-        if text is None:
-            raise OverrideFileError(f"{name}：无法识别文件编码 / cannot decode the file")
-        frame = pl.read_csv(text.encode("utf-8"), infer_schema=False)
-        missing = [column for column in COLUMNS if column not in frame.columns]
-        if missing:
-            raise OverrideFileError(f"{name}：缺少列 / missing columns {missing}")
+        frame = read_reviewed_csv(path, name, COLUMNS, OverrideFileError)
         for row_number, row in enumerate(frame.iter_rows(named=True), start=2):
             period = parse_period(row["period"] or "")
             records.append(

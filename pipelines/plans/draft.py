@@ -92,11 +92,10 @@ def _header_map(cells: list[str]) -> dict[str, int] | None:
     return found if {"name", "unit"} <= set(found) else None
 
 
-def _table_targets(text: str, outline: PlanOutline) -> list[DraftTarget]:
+def _table_targets(text: str) -> list[DraftTarget]:
     targets: list[DraftTarget] = []
     columns: dict[str, int] | None = None
     position = 0
-    rows: list[tuple[int, str, list[str]]] = []
     for line in text.split("\n"):
         start, position = position, position + len(line) + 1
         cells = _cells(line)
@@ -108,9 +107,7 @@ def _table_targets(text: str, outline: PlanOutline) -> list[DraftTarget]:
             columns = header
             continue
         if columns is not None:
-            rows.append((start, line, cells))
-            row_columns = columns
-            targets.append(_table_target(start, line.rstrip(), cells, row_columns))
+            targets.append(_table_target(start, line.rstrip(), cells, columns))
     return targets
 
 
@@ -272,7 +269,6 @@ def _exclusion_reason(text: str, start: int, end: int) -> str:
 class Draft:
     indicators: list[DraftTarget]
     exclusions: list[dict[str, str]]
-    outline: PlanOutline
     # The titles of the headings pillars were taken from (第二篇 -> 建设现代化产业体系).
     pillar_titles: dict[str, str] = field(default_factory=dict)
 
@@ -320,7 +316,7 @@ class Draft:
 def draft_plan(text: str) -> Draft:
     """The drafted targets of a plan's text (tables first, then prose) and its other numbers."""
     outline = PlanOutline.of(text)
-    table = _table_targets(text, outline)
+    table = _table_targets(text)
     spans = [tuple(t.entry["span"]) for t in table]
     prose = _prose_targets(text, spans, outline)
     indicators = sorted(table + prose, key=lambda t: t.entry["span"][0])
@@ -352,4 +348,4 @@ def draft_plan(text: str) -> Draft:
                 "note": "DRAFT: review",
             }  # fmt: skip
         )
-    return Draft(indicators, exclusions, outline, titles)
+    return Draft(indicators, exclusions, titles)

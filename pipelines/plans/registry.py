@@ -19,6 +19,7 @@ from typing import Any
 import polars as pl
 import yaml
 
+from pipelines.ingest.readers.base import read_reviewed_csv
 from pipelines.plans.outline import PlanOutline
 from pipelines.plans.scanner import numbers_in
 from pipelines.plans.units import BUNDLED, UNITS_FILE, Family, UnitsError, UnitTable
@@ -507,8 +508,6 @@ def read_assignments(folders: list[Path], raw_dir: Path, registry: pl.DataFrame)
     above (`year` empty: the value for the whole period) or per year of a target set year by
     year. Every row is checked against the registry; an error names the file, row, column
     and value."""
-    from pipelines.ingest.readers.base import decode_text  # one decoder for every CSV
-
     targets = {
         (row["plan_id"], row["region_code"], row["indicator_code"]): row
         for row in registry.iter_rows(named=True)
@@ -520,13 +519,7 @@ def read_assignments(folders: list[Path], raw_dir: Path, registry: pl.DataFrame)
             continue
         plan_id = load_plan(folder).plan_id
         name = path.relative_to(raw_dir).as_posix()
-        text = decode_text(path.read_bytes())
-        if text is None:
-            raise RegistryError(f"{name}：无法识别文件编码 / cannot decode the file")
-        frame = pl.read_csv(text.encode("utf-8"), infer_schema=False)
-        missing = [column for column in ASSIGNMENT_COLUMNS if column not in frame.columns]
-        if missing:
-            raise RegistryError(f"{name}：缺少列 / missing columns {missing}")
+        frame = read_reviewed_csv(path, name, ASSIGNMENT_COLUMNS, RegistryError)
         seen: set[tuple] = set()
         for row_number, row in enumerate(frame.iter_rows(named=True), start=2):
 

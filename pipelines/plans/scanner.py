@@ -8,6 +8,7 @@ it lies inside an exclusion (a date, a document number, a programme name...), an
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,8 +59,6 @@ def chinese_numeral(text: str) -> float | None:
 def numbers_in(text: str) -> list[float]:
     """Every number a quote states: Arabic numerals (both ends of 4-5) and Chinese numerals
     (百强 -> 100, 三甲 -> 3, 零的突破 -> 0), after NFKC (full-width digits, ＞7)."""
-    import unicodedata
-
     folded = unicodedata.normalize("NFKC", text)
     found = [float(m.group()) for m in _ARABIC.finditer(folded)]
     for match in _CHINESE.finditer(folded):

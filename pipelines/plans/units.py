@@ -162,14 +162,3 @@ def _unit(label: str, unit: str, spec: Any, families: Mapping[str, Family]) -> t
 
 
 BUNDLED = UnitTable().extended(BUNDLED_FILE, "pipelines/plans/units.yaml")
-
-
-def family(unit: str | None, table: UnitTable = BUNDLED) -> str | None:
-    return table.family(unit)
-
-
-def conversion_factor(
-    from_unit: str | None, to_unit: str, table: UnitTable = BUNDLED
-) -> float | None:
-    """Multiply a value in `from_unit` by this to get it in `to_unit`; None if not convertible."""
-    return table.conversion_factor(from_unit, to_unit)

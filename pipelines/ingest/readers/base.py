@@ -7,9 +7,13 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    import polars as pl
 
 # A grid is one sheet: (sheet name, rows of cleaned text cells, column letters).
 Grid = tuple[str, list[list[str]], list[str]]
@@ -132,6 +136,23 @@ class ReadLimits:
                         f"{name} must be a positive whole number, not {environ[name]!r}"
                     ) from None
         return cls(given)
+
+
+def read_reviewed_csv(
+    path: Path, label: str, columns: Sequence[str], error: type[Exception]
+) -> pl.DataFrame:
+    """A small reviewed CSV (status overrides, target assignments), UTF-8 or GBK, every cell
+    as text; `error` naming the file when it cannot be decoded or lacks one of `columns`."""
+    import polars as pl
+
+    text = decode_text(path.read_bytes())
+    if text is None:
+        raise error(f"{label}：无法识别文件编码 / cannot decode the file")
+    frame = pl.read_csv(text.encode("utf-8"), infer_schema=False)
+    missing = [column for column in columns if column not in frame.columns]
+    if missing:
+        raise error(f"{label}：缺少列 / missing columns {missing}")
+    return frame
 
 
 def over_limit(
