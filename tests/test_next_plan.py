@@ -10,6 +10,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipelines.plans.draft import draft_plan
 from pipelines.plans.registry import read_registry
@@ -273,3 +275,57 @@ def test_the_next_plan_loads_end_to_end_into_its_evaluation_tables(
     for words in ("年均增长 / average annual growth", "累计降低 / fall since the base", "约束性 binding",
                   "增速高于参照指标"):  # fmt: skip
         assert words in page, words
+
+
+# Rows a main-indicator table may hold, each with the form a reviewer would register:
+# (target column, growth column) -> (kind, comparator, source); `{n}` is the drawn number.
+ROW_FORMS = {
+    ("{n}", "—"): ("level", "at_least", "plan"),
+    ("{n}以上", "—"): ("level", "at_least", "plan"),
+    ("＜{n}", "—"): ("level", "below", "plan"),
+    ("{n}以内", "—"): ("level", "at_most", "plan"),
+    ("—", "年均增长{n}%左右"): ("average_growth", "about", "plan"),
+    ("—", "{n}以上"): ("average_growth", "at_least", "plan"),
+    ("—", "＞{n}"): ("average_growth", "above", "plan"),
+    ("—", "〔{n}〕"): ("change", "at_least", "plan"),
+    ("—", "提高{n}岁"): ("change", "at_least", "plan"),
+    ("—", "下降{n}个百分点"): ("change", "at_least", "plan"),
+    ("—", "完成省下达任务"): ("level", "at_least", "higher_level"),
+    ("—", "各年度视情提出"): ("annual", "at_least", "yearly"),
+}
+NAMES = ["新型储能装机规模", "城市绿地率", "人均公园绿地面积", "万元产值水耗", "旅游总收入"]
+UNITS = ["%", "亿元", "万千瓦", "岁", "平方米"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    form=st.sampled_from(sorted(ROW_FORMS)),
+    name=st.sampled_from(NAMES),
+    unit=st.sampled_from(UNITS),
+    base=st.one_of(st.none(), st.decimals(1, 9999, places=1)),
+    number=st.decimals("0.1", 9999, places=1),
+    separator=st.sampled_from([" | ", "\t", "  "]),
+    nature=st.sampled_from(["预期性", "约束性"]),
+)
+def test_the_draft_reads_every_form_of_a_table_row(
+    form: tuple[str, str], name: str, unit: str, base, number, separator: str, nature: str
+) -> None:
+    """A row of any form, with any cell separator, base or none, drafts as a reviewer would
+    register it: kind, comparator, value (the row's number), unit and source."""
+    target_cell, growth_cell = (cell.format(n=number) for cell in form)
+    header = separator.join(["类别", "指标", "单位", "2025年", "2030年", "年均增长/累计", "属性"])
+    row = separator.join(["经济发展", name, unit, "—" if base is None else str(base), target_cell,
+                          growth_cell, nature])  # fmt: skip
+    text = f"第一篇 总则\n第二章 主要目标\n{header}\n{row}\n"
+    (target,) = draft_plan(text).indicators
+    entry = target.entry
+    kind, comparator, source = ROW_FORMS[form]
+    assert (entry["kind"], entry["comparator"], entry.get("target_source", "plan")) == (
+        kind, comparator, source,
+    )  # fmt: skip
+    assert entry.get("target") == (None if source != "plan" else pytest.approx(float(number)))
+    assert (entry["unit"], entry["pillar"], entry["quote"]) == (unit, "经济发展", row)
+    assert entry["nature"] == ("binding" if nature == "约束性" else "anticipatory")
+    assert text[entry["span"][0] : entry["span"][1]] == row
+    if base is not None:
+        assert entry["base"] == pytest.approx(float(base))

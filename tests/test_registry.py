@@ -9,6 +9,8 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipelines.plans.registry import (
     RegistryError,
@@ -341,6 +343,10 @@ def test_numbers_in_a_quote_are_read_as_written() -> None:
     assert numbers_in("新增三甲医院") == [3.0]
     assert numbers_in("实现零的突破") == [0.0]
     assert numbers_in("二十五项") == [25.0]
+    # 万 and 亿 after a number, or alone, are units of it; 百分点 and 十分 are words.
+    assert numbers_in("全市地区生产总值达到860亿元") == [860.0]
+    assert numbers_in("新增1.5万亩，两万人") == [1.5, 20000.0]
+    assert numbers_in("提高2个百分点，百分之五，十分重要") == [2.0, 5.0]
 
 
 def plan_with_gdp(tmp_path: Path, **fields: object) -> Path:
@@ -432,3 +438,53 @@ def test_assignments_give_later_values_and_are_checked_row_by_row(tmp_path: Path
             read_assignments([folder], tmp_path, registry)
         assert words in str(error.value), (row, str(error.value))
         assert "row 2" in str(error.value) or "row 3" in str(error.value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    number=st.decimals("0.01", 99999, places=2),
+    full_width=st.booleans(),
+    before=st.sampled_from(["全市地区生产总值达到", "控制在", "年均增长", "＞", "〔", "不低于"]),
+    after=st.sampled_from(["亿元", "%以上", "左右", "〕", "个百分点", "家"]),
+)
+def test_a_quoted_number_is_read_whatever_its_writing(
+    number, full_width: bool, before: str, after: str
+) -> None:
+    """Any number in any usual wording, half- or full-width, is the number the quote states;
+    ten times it is not."""
+    from pipelines.plans.scanner import numbers_in
+
+    written = str(number)
+    if full_width:
+        written = written.translate(str.maketrans("0123456789.", "０１２３４５６７８９．"))
+    stated = numbers_in(f"{before}{written}{after}")
+    assert stated == [pytest.approx(float(number))]
+    assert not any(abs(n - float(number) * 10) < 1e-9 for n in stated)
+
+
+def test_reviewed_csv_files_are_read_in_gbk_and_name_a_missing_column(tmp_path: Path) -> None:
+    from pipelines.plans.registry import read_assignments
+
+    folder = plan_with_gdp(tmp_path, target=None, target_source="higher_level")
+    registry = read_registry([folder], tmp_path)
+    header = "region_code,indicator_code,year,target_value,document,reviewed_by,reviewed_on\n"
+    row = "420881,gdp,,900,示例下达文件（虚构）,规划科,2026-03-01\n"
+    (folder / "assignments.csv").write_bytes((header + row).encode("gbk"))
+    assert read_assignments([folder], tmp_path, registry)["document"].to_list() == [
+        "示例下达文件（虚构）"
+    ]
+    (folder / "assignments.csv").write_text(
+        header.replace(",document", "") + row.replace(",示例下达文件（虚构）", ""), encoding="utf-8"
+    )
+    with pytest.raises(
+        RegistryError, match=r"zx/assignments.csv：缺少列 / missing columns \['document'\]"
+    ):
+        read_assignments([folder], tmp_path, registry)
+    # A ragged line is a clear error naming the file, not a parser's traceback.
+    (folder / "assignments.csv").write_text(
+        header + row + "420881,gdp,,1,2,3,4,5,6\n", encoding="utf-8"
+    )
+    with pytest.raises(
+        RegistryError, match=r"zx/assignments.csv：不是有效的 CSV / not a valid CSV"
+    ):
+        read_assignments([folder], tmp_path, registry)

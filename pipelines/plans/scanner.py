@@ -45,6 +45,8 @@ def chinese_numeral(text: str) -> float | None:
             digit = _DIGITS[ch]
         elif ch in _POWERS:
             power = _POWERS[ch]
+            if power >= 10_000 and not (total or section or digit is not None):
+                return None  # a bare 万 or 亿 is a unit of a number before it (860亿元)
             if power >= 10_000:
                 total = (total + section + (digit or 0)) * power
                 section = 0
@@ -62,6 +64,10 @@ def numbers_in(text: str) -> list[float]:
     folded = unicodedata.normalize("NFKC", text)
     found = [float(m.group()) for m in _ARABIC.finditer(folded)]
     for match in _CHINESE.finditer(folded):
+        if match.start() and folded[match.start() - 1].isdigit():
+            continue  # 1.5万, 860亿: part of the Arabic number before it
+        if folded.startswith("分", match.end()) and len(match.group()) == 1:
+            continue  # 百分点, 百分之, 十分: words, not numbers
         value = chinese_numeral(match.group())
         if value is not None:
             found.append(value)

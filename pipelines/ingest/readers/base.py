@@ -148,7 +148,11 @@ def read_reviewed_csv(
     text = decode_text(path.read_bytes())
     if text is None:
         raise error(f"{label}：无法识别文件编码 / cannot decode the file")
-    frame = pl.read_csv(text.encode("utf-8"), infer_schema=False)
+    try:
+        frame = pl.read_csv(text.encode("utf-8"), infer_schema=False)
+    except pl.exceptions.PolarsError as problem:
+        first = str(problem).strip().splitlines()[0] if str(problem).strip() else ""
+        raise error(f"{label}：不是有效的 CSV / not a valid CSV ({shown(first)})") from None
     missing = [column for column in columns if column not in frame.columns]
     if missing:
         raise error(f"{label}：缺少列 / missing columns {missing}")
