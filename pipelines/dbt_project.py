@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import uuid
 from functools import cached_property
 from importlib import metadata
 from pathlib import Path
@@ -72,22 +73,37 @@ def manifest_is_stale() -> bool:
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 
 
-def keep_parse_state(invocation_target: Path) -> None:
-    """Make a finished dbt command's parse state the project's, for the next command.
+def invocation_target(run_id: str, state: Path) -> Path:
+    """A new target folder for one dbt command of a run, holding `state` (the warehouse's
+    saved parse state) when there is one.
 
-    dagster-dbt starts every command from `dbt/target/partial_parse.msgpack`, and dbt
-    parses the whole project again when that state was saved under another
-    profile: a different `PLAN_WAREHOUSE_DIR` is a different DuckDB path. Every command
-    writes its state to its own target folder; copying it back means only the first
-    command in a new environment parses in full. Atomic, as runs may end together.
+    dbt parses the whole project again when its saved state was written under another
+    profile, and a different `PLAN_WAREHOUSE_DIR` is a different DuckDB path in the profile.
+    So each warehouse keeps its own state: a run starts from the one its warehouse's last
+    dbt command left, whatever other warehouses (snapshots, tests) built meanwhile.
+    Without one, dagster-dbt starts from the project's `dbt/target/partial_parse.msgpack`
+    (as `dbt parse` and the last run of any warehouse left it).
     """
+    name = f"dbt_models-{run_id[:7]}-{uuid.uuid4().hex[:7]}"
+    target = dbt_project.project_dir / dbt_project.target_path / name
+    target.mkdir(parents=True)
+    if state.exists():
+        shutil.copyfile(state, target / PARTIAL_PARSE_FILE)
+    return target
+
+
+def keep_parse_state(invocation_target: Path, state: Path) -> None:
+    """Keep a finished dbt command's parse state for the next command: as the warehouse's
+    (`state`) and as the project's. Atomic, as runs may end together."""
     produced = invocation_target / PARTIAL_PARSE_FILE
     if not produced.exists():
         return
-    kept = dbt_project.project_dir / dbt_project.target_path / PARTIAL_PARSE_FILE
-    temporary = kept.with_name(f".{PARTIAL_PARSE_FILE}.{os.getpid()}")
-    shutil.copyfile(produced, temporary)
-    os.replace(temporary, kept)
+    project = dbt_project.project_dir / dbt_project.target_path / PARTIAL_PARSE_FILE
+    for kept in (state, project):
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        temporary = kept.with_name(f".{kept.name}.{os.getpid()}")
+        shutil.copyfile(produced, temporary)
+        os.replace(temporary, kept)
 
 
 def prepare_if_dev() -> None:

@@ -60,6 +60,13 @@ class WarehouseLayout:
         return self.root / "work" / WAREHOUSE_FILE_NAME
 
     @property
+    def dbt_parse_state(self) -> Path:
+        """dbt's saved parse state for this warehouse's profile,
+        `work/dbt_partial_parse.msgpack`: the next dbt command here starts from it instead of
+        parsing the whole project."""
+        return self.root / "work" / "dbt_partial_parse.msgpack"
+
+    @property
     def exports(self) -> Path:
         """Parquet and CSV copies of the marts: `exports/`."""
         return self.root / "exports"

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-import pytest
 import xlsxwriter
 
 from tests.conftest import REPO_ROOT, SampleRun, Workspace, materialize_all
@@ -273,60 +272,6 @@ def copy_warehouse(sample_run: SampleRun, workspace: Workspace) -> None:
     workspace.copy_warehouse_from(sample_run.workspace)
 
 
-def test_a_bad_file_is_rejected_whole_while_the_others_load(
-    defs, sample_run: SampleRun, workspace: Workspace
-) -> None:
-    copy_warehouse(sample_run, workspace)
-    workspace.add_submission(
-        "submissions/420881/late_fix.csv",
-        "指标代码,时期,数值,单位\ngdp,2024,七百五十,亿元\ngdp_total,2024,750,亿元\n",
-    )
-    # Undated, loaded after the sample's undated workbook: the later load is in force.
-    workspace.add_submission(
-        "submissions/420881/housing_resent.csv",
-        "指标名称,时期,数值,单位\n城区污水处理率,2025年,96.1,%\n",
-    )
-
-    result = materialize_all(defs)
-
-    assert result.success
-    (check,) = [
-        e for e in result.get_asset_check_evaluations() if e.check_name == "gx_raw_observations"
-    ]
-    assert not check.passed and check.severity.value == "WARN"
-    assert check.metadata["files_rejected"].value == 1
-    assert check.metadata["files_unchanged"].value == 16
-    assert "七百五十" in check.metadata["rejections"].value
-    # The good new file loaded, the bad one added nothing, the earlier data stayed.
-    assert query(workspace.database, "select count(*) from raw.observations") == [(479,)]
-    assert query(
-        workspace.database,
-        "select status, rows_read, rows_accepted, rows_rejected, issue_count, errors "
-        "from marts.mart_data_quality where file = 'submissions/420881/late_fix.csv'",
-    ) == [
-        (
-            "rejected", 2, 0, 2, 2,
-            "submissions/420881/late_fix.csv 第2行 列「数值(C)」：值「七百五十」，数值不是数字；"
-            "应为数字（可带千位分隔符），或用 — 表示暂无数据。\n"
-            "    submissions/420881/late_fix.csv, row 2, column '数值(C)': value '七百五十': "
-            "the value is not a number; expected a number (thousands separators allowed), "
-            "or — for not available.\n"
-            "submissions/420881/late_fix.csv 第3行 列「指标代码(A)」：值「gdp_total」，"
-            "规划登记表中没有这个指标；应为登记表中的指标代码或指标的中文全称（见 README 指标表）。\n"
-            "    submissions/420881/late_fix.csv, row 3, column '指标代码(A)': value 'gdp_total': "
-            "this indicator is not in the plan registry; expected an indicator code or the "
-            "exact Chinese name from the registry (see the README).",
-        )
-    ]  # fmt: skip
-    assert query(
-        workspace.database,
-        f"select actual_value, status from {MART} where indicator_code = 'urban_sewage_treatment_rate'",
-    ) == [(96.1, "achieved")]
-    assert query(
-        workspace.database, f"select actual_value from {MART} where indicator_code = 'gdp'"
-    ) == [(801.5,)]
-
-
 def test_a_resubmission_revises_the_current_value_and_keeps_the_old_vintage(
     defs, sample_run: SampleRun, workspace: Workspace
 ) -> None:
@@ -352,23 +297,6 @@ def test_a_resubmission_revises_the_current_value_and_keeps_the_old_vintage(
     assert query(database, f"select actual_value from {MART} where indicator_code = 'gdp'") == [
         (812.3,)
     ]
-
-
-def test_a_rerun_with_unchanged_files_changes_nothing(
-    defs, sample_run: SampleRun, workspace: Workspace
-) -> None:
-    copy_warehouse(sample_run, workspace)
-    before = query(workspace.database, "select * from raw.observations order by all")
-
-    result = materialize_all(defs)
-
-    assert result.success
-    (check,) = [
-        e for e in result.get_asset_check_evaluations() if e.check_name == "gx_raw_observations"
-    ]
-    assert check.passed and check.metadata["files_unchanged"].value == 16
-    assert query(workspace.database, "select * from raw.observations order by all") == before
-    assert query(workspace.database, "select count(*) from marts.mart_data_quality") == [(16,)]
 
 
 def test_bad_registry_blocks_everything_after_it(defs, workspace: Workspace) -> None:
@@ -463,6 +391,8 @@ def test_a_second_plan_and_region_load_beside_the_first(defs, workspace: Workspa
         "submissions/990001/demo_statistics_2025-2026.csv",
         "指标代码,时期,数值,单位\ngdp,2025,210,亿元\ngdp,2026,228.5,亿元\n",
     )
+    same = "指标代码,时期,数值,单位\ngdp,2025,801.5,亿元\n"
+    workspace.add_submission("submissions/420881/stats_bureau_gdp.csv", same)
 
     result = materialize_all(defs)
 
@@ -499,20 +429,13 @@ def test_a_second_plan_and_region_load_beside_the_first(defs, workspace: Workspa
     )
     assert rows["地区生产总值"]["备注"] == "数据期 2026"
 
-
-def test_identical_files_from_two_regions_are_both_read(defs, workspace: Workspace) -> None:
     # Two counties can send byte for byte the same file: a file version is its path and
     # its checksum, never its checksum alone.
-    shutil.copytree(DEMO_PLAN, workspace.raw_dir / "registry" / DEMO_PLAN.name)
-    same = "指标代码,时期,数值,单位\ngdp,2025,801.5,亿元\n"
-    workspace.add_submission("submissions/420881/stats_bureau_gdp.csv", same)
-    assert materialize_all(defs).success
     workspace.add_submission("submissions/990001/stats_bureau_gdp.csv", same)
 
     second = materialize_all(defs)
 
     assert second.success
-    database = workspace.database
     assert query(
         database,
         "select file, region_code, status from marts.mart_data_quality "
@@ -534,25 +457,44 @@ def test_identical_files_from_two_regions_are_both_read(defs, workspace: Workspa
     assert metadata["files_found"].value - metadata["files_unchanged"].value == 1
 
 
-# dbt's parse state is shared by every process using the project: the check that it is kept
-# between runs needs no other test running dbt beside it (`make test` runs it after the rest).
-@pytest.mark.serial
-def test_a_run_in_an_unchanged_environment_does_not_parse_again(defs, workspace: Workspace) -> None:
+def test_a_fresh_build_gives_the_same_marts_and_a_rerun_changes_nothing(
+    defs, sample_run: SampleRun, workspace: Workspace, tmp_path: Path
+) -> None:
     assert materialize_all(defs).success
-    again = materialize_all(defs)
-    assert again.success
-    # Each dbt command leaves its parse state for the next: in an unchanged environment
-    # dbt does not parse the project again.
-    (log,) = (REPO_ROOT / "dbt" / "target").glob(f"dbt_models-{again.run_id[:7]}-*/dbt.log")
-    assert "Unable to do partial parsing" not in log.read_text(encoding="utf-8")
-
-
-def test_a_fresh_build_gives_the_same_marts(defs, sample_run: SampleRun, workspace) -> None:
-    result = materialize_all(defs)
-    assert result.success
     assert query(workspace.database, f"select * from {MART} order by indicator_code") == query(
         sample_run.workspace.database, f"select * from {MART} order by indicator_code"
     )
+    before = query(workspace.database, "select * from raw.observations order by all")
+    state = workspace.warehouse_dir / "work" / "dbt_partial_parse.msgpack"
+    assert state.is_file()
+    # Another warehouse's run meanwhile (a snapshot, another test) leaves the project's parse
+    # state for its own profile, not this one's.
+    from pipelines.dbt_project import keep_parse_state
+
+    other = tmp_path / "other-warehouse"
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), "parse", "--quiet",
+         "--target-path", str(tmp_path / "target")],
+        cwd=REPO_ROOT / "dbt", env={**os.environ, "PLAN_WAREHOUSE_DIR": str(other)},
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:]
+    keep_parse_state(tmp_path / "target", other / "work" / "dbt_partial_parse.msgpack")
+
+    again = materialize_all(defs)
+
+    assert again.success
+    # Every file is known by its path and checksum: nothing is read again, nothing changes.
+    (check,) = [
+        e for e in again.get_asset_check_evaluations() if e.check_name == "gx_raw_observations"
+    ]
+    assert check.passed and check.metadata["files_unchanged"].value == 16
+    assert query(workspace.database, "select * from raw.observations order by all") == before
+    assert query(workspace.database, "select count(*) from marts.mart_data_quality") == [(16,)]
+    # Each warehouse keeps the parse state its last dbt command left: in an unchanged
+    # environment dbt does not parse the project again.
+    (log,) = (REPO_ROOT / "dbt" / "target").glob(f"dbt_models-{again.run_id[:7]}-*/dbt.log")
+    assert "Unable to do partial parsing" not in log.read_text(encoding="utf-8")
 
 
 def test_marts_can_be_rebuilt_as_of_a_past_date(defs, workspace: Workspace) -> None:
@@ -578,26 +520,24 @@ def test_marts_can_be_rebuilt_as_of_a_past_date(defs, workspace: Workspace) -> N
         )  # fmt: skip
         assert completed.returncode == 0, completed.stdout + completed.stderr
 
-    def q4_as_of(as_of: str) -> list[tuple]:
-        build_as_of(as_of, "+fct_indicator_observation")
+    def q4() -> list[tuple]:
         return query(
             workspace.work_database,
             "select value, source_file from marts.fct_indicator_observation "
             "where indicator_code = 'gdp' and period = '2024-Q4'",
         )
 
-    assert q4_as_of("2025-02-01") == [
-        (205.0, "submissions/420881/statistics/gdp_quarterly_2025-01-20.csv")
-    ]
-    assert q4_as_of("2025-03-31") == [
-        (207.5, "submissions/420881/statistics/gdp_quarterly_2025-03-05.csv")
-    ]
-    assert q4_as_of("2024-12-31") == []
+    # Before either file: no figure; after the first: the first; after both: the revision.
+    build_as_of("2024-12-31", "+fct_indicator_observation")
+    assert q4() == []
+    build_as_of("2025-02-01", "+fct_indicator_observation")
+    assert q4() == [(205.0, "submissions/420881/statistics/gdp_quarterly_2025-01-20.csv")]
 
     # The attainment marts as of 2026-01-01: the hospital's milestone (sent 2024-11-28) is
     # known, the override reviewed on 2026-01-20 is not yet, so the fitness circles, not
     # reported reached by the end of 2025, are not met.
-    build_as_of("2026-01-01", "+mart_indicator_attainment")
+    build_as_of("2026-01-01", "+fct_indicator_observation +mart_indicator_attainment")
+    assert q4() == [(207.5, "submissions/420881/statistics/gdp_quarterly_2025-03-05.csv")]
     assert query(
         workspace.work_database,
         "select indicator_code, status, is_overridden, freshness_checked_on::varchar "
@@ -638,10 +578,21 @@ def test_every_mart_column_is_described(sample_run: SampleRun, dbt_manifest: Pat
         assert built == described, node["name"]
 
 
-def test_entries_the_run_cannot_read_get_a_verdict_and_the_rest_loads(
-    defs, sample_run: SampleRun, workspace: Workspace, monkeypatch
+def test_bad_files_and_entries_are_rejected_whole_with_their_reason_while_the_rest_loads(
+    defs, sample_run: SampleRun, workspace: Workspace
 ) -> None:
     copy_warehouse(sample_run, workspace)
+    # A file with a bad value and an unknown indicator: rejected whole.
+    workspace.add_submission(
+        "submissions/420881/late_fix.csv",
+        "指标代码,时期,数值,单位\ngdp,2024,七百五十,亿元\ngdp_total,2024,750,亿元\n",
+    )
+    # Undated, loaded after the sample's undated workbook: the later load is in force.
+    workspace.add_submission(
+        "submissions/420881/housing_resent.csv",
+        "指标名称,时期,数值,单位\n城区污水处理率,2025年,96.1,%\n",
+    )
+    # Entries the run cannot or must not read.
     folder = workspace.raw_dir / "submissions" / "420881"
     os.mkfifo(folder / "pipe.csv")
     (folder / "zero.csv").symlink_to("/dev/zero")
@@ -649,10 +600,6 @@ def test_entries_the_run_cannot_read_get_a_verdict_and_the_rest_loads(
     (folder / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 64)
     (folder / ".hidden.csv").write_text(
         "指标代码,时期,数值,单位\ngdp,2025,1,亿元\n", encoding="utf-8"
-    )
-    workspace.add_submission(
-        "submissions/420881/housing_resent.csv",
-        "指标名称,时期,数值,单位\n城区污水处理率,2025年,96.1,%\n",
     )
     # A workbook whose one cell at XFD1048576 makes the native reader allocate the whole
     # grid and abort; the check of the sheet's extent is lifted so that it reaches the reader.
@@ -667,6 +614,34 @@ def test_entries_the_run_cannot_read_get_a_verdict_and_the_rest_loads(
     result = materialize_all(defs, resources={"landing_zone": landing_zone})
 
     assert result.success
+    (check,) = [
+        e for e in result.get_asset_check_evaluations() if e.check_name == "gx_raw_observations"
+    ]
+    assert not check.passed and check.severity.value == "WARN"
+    assert check.metadata["files_rejected"].value == 7
+    assert check.metadata["files_unchanged"].value == 16
+    assert "七百五十" in check.metadata["rejections"].value
+    # The good new file loaded, the bad ones added nothing, the earlier data stayed.
+    assert query(workspace.database, "select count(*) from raw.observations") == [(479,)]
+    assert query(
+        workspace.database,
+        "select status, rows_read, rows_accepted, rows_rejected, issue_count, errors "
+        "from marts.mart_data_quality where file = 'submissions/420881/late_fix.csv'",
+    ) == [
+        (
+            "rejected", 2, 0, 2, 2,
+            "submissions/420881/late_fix.csv 第2行 列「数值(C)」：值「七百五十」，数值不是数字；"
+            "应为数字（可带千位分隔符），或用 — 表示暂无数据。\n"
+            "    submissions/420881/late_fix.csv, row 2, column '数值(C)': value '七百五十': "
+            "the value is not a number; expected a number (thousands separators allowed), "
+            "or — for not available.\n"
+            "submissions/420881/late_fix.csv 第3行 列「指标代码(A)」：值「gdp_total」，"
+            "规划登记表中没有这个指标；应为登记表中的指标代码或指标的中文全称（见 README 指标表）。\n"
+            "    submissions/420881/late_fix.csv, row 3, column '指标代码(A)': value 'gdp_total': "
+            "this indicator is not in the plan registry; expected an indicator code or the "
+            "exact Chinese name from the registry (see the README).",
+        )
+    ]  # fmt: skip
     ((crashed,),) = query(
         workspace.database,
         "select errors from marts.mart_data_quality "
@@ -676,7 +651,8 @@ def test_entries_the_run_cannot_read_get_a_verdict_and_the_rest_loads(
     assert query(
         workspace.database,
         "select file, status, errors from marts.mart_data_quality "
-        "where status = 'rejected' and file not like '%far_cell%' order by file",
+        "where status = 'rejected' and file not similar to '.*(far_cell|late_fix).*' "
+        "order by file",
     ) == [
         ("submissions/420881/.hidden.csv", "rejected",
          "submissions/420881/.hidden.csv，是隐藏文件，不予读取；请去掉文件名开头的“.”。\n"
@@ -700,3 +676,6 @@ def test_entries_the_run_cannot_read_get_a_verdict_and_the_rest_loads(
         workspace.database,
         f"select actual_value from {MART} where indicator_code = 'urban_sewage_treatment_rate'",
     ) == [(96.1,)]
+    assert query(
+        workspace.database, f"select actual_value from {MART} where indicator_code = 'gdp'"
+    ) == [(801.5,)]

@@ -18,7 +18,12 @@ from dagster_dbt import (
 )
 
 from pipelines import settings
-from pipelines.dbt_project import dbt_project, keep_parse_state, prepare_if_dev
+from pipelines.dbt_project import (
+    dbt_project,
+    invocation_target,
+    keep_parse_state,
+    prepare_if_dev,
+)
 from pipelines.defs.resources import WarehouseResource
 
 prepare_if_dev()
@@ -68,6 +73,11 @@ def dbt_models(
     with warehouse.exclusive():
         # Unit tests check the models' logic, not the data: they run in the test suite and CI
         # (`tests/test_pipeline.py`), not on every build (dbt's own advice).
-        invocation = dbt.cli(["build", "--exclude-resource-type", "unit_test"], context=context)
+        state = warehouse.layout.dbt_parse_state
+        invocation = dbt.cli(
+            ["build", "--exclude-resource-type", "unit_test"],
+            context=context,
+            target_path=invocation_target(context.run_id, state),
+        )
         yield from invocation.stream()
-    keep_parse_state(invocation.target_path)
+    keep_parse_state(invocation.target_path, state)
