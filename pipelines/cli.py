@@ -230,8 +230,9 @@ def evaluate(plan_id: str, region_code: str, as_of: str | None) -> int:
     return 0
 
 
-def check_files(files: Sequence[str]) -> int:
-    """`check`: what a department's clerk runs before sending files."""
+def check_files(files: Sequence[str], region: str | None = None) -> int:
+    """`check`: what a department's clerk runs before sending files, anywhere: `region`
+    stands for the folder `submissions/<region>/` the files would be sent to."""
     from pathlib import Path
 
     from pipelines.ingest.readers.base import ReadLimits
@@ -242,6 +243,14 @@ def check_files(files: Sequence[str]) -> int:
     catalog = Catalog(read_registry(find_plan_folders(raw_dir), raw_dir), registered_units(raw_dir))
     # The limits a run would apply: the command line reads them where a run's resource does.
     limits = ReadLimits.from_environment()
+    if region is not None and not catalog.knows_region(region):
+        print(
+            f"--region {region}：该地区没有登记的规划；已登记的地区代码：{catalog.regions_hint()}\n"
+            f"--region {region}: no plan is registered for this region; registered region "
+            f"codes: {catalog.regions_hint()}",
+            file=sys.stderr,
+        )
+        return 2
     rejected = 0
     for name in files:
         # Absolute, not resolved: a link is judged as the link it is, never followed.
@@ -250,7 +259,7 @@ def check_files(files: Sequence[str]) -> int:
         for entry in (
             files_under(path, hidden=True) if path.is_dir() and not path.is_symlink() else [path]
         ):
-            result = read_submission(entry, raw_dir, catalog, limits)
+            result = read_submission(entry, raw_dir, catalog, limits, region=region)
             print(result.report())
             rejected += not result.accepted
     return 1 if rejected else 0
@@ -366,7 +375,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "exit 1 if any file would be rejected",
     )
     check.add_argument("files", nargs="+", help="CSV or xlsx files, or folders of them")
-    check.set_defaults(handler=lambda a: check_files(a.files))
+    check.add_argument(
+        "--region",
+        help="the region code the files are for (as the folder submissions/<region_code>/ "
+        "says in the landing zone), for rows with no 地区代码 column; example: "
+        "python -m pipelines check --region 420881 my_file.xlsx",
+    )
+    check.set_defaults(handler=lambda a: check_files(a.files, a.region))
     plan = commands.add_parser("plan", help="work with plan texts and their registries")
     plan_commands = plan.add_subparsers(dest="plan_command", required=True)
     scan = plan_commands.add_parser(

@@ -175,3 +175,35 @@ def test_as_of_must_be_a_past_day(workspace: Workspace) -> None:
             assert process.returncode == 2, output
             assert message in output
     assert not (workspace.warehouse_dir / "snapshots").exists()
+
+
+def test_check_anywhere_takes_the_region_from_the_file_or_from_region(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    templates = workspace.raw_dir / "templates"
+    shipped = pipelines_cli(
+        "check", str(templates / "submission_template.csv"),
+        str(templates / "submission_template.xlsx"), workspace=workspace,
+    )  # fmt: skip
+    output, _ = shipped.communicate(timeout=120)
+    assert shipped.returncode == 0, output
+    assert output.count("✔") == 2
+
+    # A file on a clerk's desktop with no region column: the region comes from --region.
+    desk = tmp_path / "desk" / "统计局报表.csv"
+    desk.parent.mkdir()
+    desk.write_text("指标代码,时期,数值,单位\ngdp,2025,801.5,亿元\n", encoding="gbk")
+    without = pipelines_cli("check", str(desk), workspace=workspace)
+    output, _ = without.communicate(timeout=120)
+    assert without.returncode == 1
+    assert "无法确定地区" in output and "--region" in output
+
+    given = pipelines_cli("check", "--region", "420881", str(desk), workspace=workspace)
+    output, _ = given.communicate(timeout=120)
+    assert given.returncode == 0, output
+    assert output.startswith("✔ 统计局报表.csv: 通过，1 条数据")
+
+    unknown = pipelines_cli("check", "--region", "999999", str(desk), workspace=workspace)
+    output, _ = unknown.communicate(timeout=120)
+    assert unknown.returncode == 2
+    assert "--region 999999" in output and "420881" in output and "Traceback" not in output

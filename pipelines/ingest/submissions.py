@@ -401,10 +401,16 @@ def source_label(path: Path, raw_dir: Path) -> str:
 
 
 def read_submission(
-    path: Path, raw_dir: Path, catalog: Catalog, limits: ReadLimits | None = None
+    path: Path,
+    raw_dir: Path,
+    catalog: Catalog,
+    limits: ReadLimits | None = None,
+    region: str | None = None,
 ) -> FileResult:
-    """Read and check one file; never raises for a bad file, it returns its issues."""
-    (result,) = read_submissions([path], raw_dir, catalog, limits=limits)
+    """Read and check one file; never raises for a bad file, it returns its issues. `region`,
+    when given, is the region its rows are for unless a row names its own (as the folder
+    `submissions/<region>/` would say)."""
+    (result,) = read_submissions([path], raw_dir, catalog, limits=limits, region=region)
     return result
 
 
@@ -413,7 +419,13 @@ def _checksum(data: bytes) -> str:
 
 
 def _check_file(
-    path: Path, label: str, data: bytes, checksum: str, catalog: Catalog, limits: ReadLimits
+    path: Path,
+    label: str,
+    data: bytes,
+    checksum: str,
+    catalog: Catalog,
+    limits: ReadLimits,
+    region: str | None = None,
 ) -> FileResult:
     result = FileResult(file=label, checksum=checksum, size_bytes=len(data))
     max_bytes, max_rows = limits["PLAN_MAX_FILE_BYTES"], limits["PLAN_MAX_FILE_ROWS"]
@@ -441,7 +453,7 @@ def _check_file(
         )  # fmt: skip
         return result
 
-    result.region_code = _region_from_path(path)
+    result.region_code = region or _region_from_path(path)
     result.department_code = _department_from_path(path, catalog)
     records: list[dict] = []
     found_header = False
@@ -593,8 +605,10 @@ def _read_rows(
             result.issues.append(
                 Issue(result.file, "no_region", "无法确定地区", "the region is not given",
                       sheet=sheet_label, row=offset,
-                      expected_zh="地区代码列，或放在 submissions/<地区代码>/ 文件夹下",
-                      expected_en="a region_code column, or the file in submissions/<region_code>/")
+                      expected_zh="地区代码列，或放在 submissions/<地区代码>/ 文件夹下"
+                                  "（检查时也可用 --region 指定）",
+                      expected_en="a region_code column, or the file in submissions/<region_code>/ "
+                                  "(when checking, also --region CODE)")
             )  # fmt: skip
             continue
         department = catalog.department(cell(row, "department")) or result.department_code
@@ -884,6 +898,7 @@ def read_submissions(
     catalog: Catalog,
     skip: Container[tuple[str, str]] = (),
     limits: ReadLimits | None = None,
+    region: str | None = None,
 ) -> list[FileResult]:
     """Read and check many files, one result each, in file order, within `limits` (the
     defaults unless given).
@@ -921,7 +936,7 @@ def read_submissions(
         if (label, checksum) in skip:
             continue
         try:
-            results.append(_check_file(path, label, data, checksum, catalog, limits))
+            results.append(_check_file(path, label, data, checksum, catalog, limits, region))
         except Exception as error:  # noqa: BLE001 - whatever breaks, it breaks one file only
             result = FileResult(file=label, checksum=checksum, size_bytes=len(data))
             result.issues.append(

@@ -542,10 +542,14 @@ def write_overrides(raw_dir: Path) -> list[Path]:
     return [path]
 
 
+# The region column lets a file be checked and sent from anywhere (`check` names the region
+# otherwise with --region; in the landing zone the folder submissions/<region>/ does).
+TEMPLATE_COLUMNS = ["地区代码", *COLUMNS_ZH]
 TEMPLATE_ROWS = [
-    ["gdp", "2025年二季度", "388.6", "亿元", "示例行，请删除 / example row, delete it"],
-    ["地区生产总值", "2025年1-6月", "3,886,000", "万元", "也可填指标中文全称 / or the Chinese name"],
-    ["tourism_revenue", "2025-06", "—", "亿元", "暂无数据填 — / — for not available"],
+    [REGION, "gdp", "2025年二季度", "388.6", "亿元", "示例行，请删除 / example row, delete it"],
+    [REGION, "地区生产总值", "2025年1-6月", "3,886,000", "万元",
+     "也可填指标中文全称 / or the Chinese name"],
+    [REGION, "tourism_revenue", "2025-06", "—", "亿元", "暂无数据填 — / — for not available"],
 ]  # fmt: skip
 
 
@@ -555,10 +559,10 @@ def write_templates(raw_dir: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     csv_path = folder / "submission_template.csv"
     # UTF-8 with BOM, so Excel opens the Chinese headers correctly.
-    _write_csv(csv_path, COLUMNS_ZH, TEMPLATE_ROWS, "utf-8-sig")
+    _write_csv(csv_path, TEMPLATE_COLUMNS, TEMPLATE_ROWS, "utf-8-sig")
     xlsx_path = folder / "submission_template.xlsx"
     workbook = new_workbook(xlsx_path)
-    sheet, first = _titled_sheet(workbook, "数据", "钟祥市规划指标数据报送表（模板）", COLUMNS_ZH,
+    sheet, first = _titled_sheet(workbook, "数据", "钟祥市规划指标数据报送表（模板）", TEMPLATE_COLUMNS,
                                  ["填报单位：市统计局"])  # fmt: skip
     for row, values in enumerate(TEMPLATE_ROWS, start=first):
         sheet.write_row(row, 0, values)
