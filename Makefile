@@ -18,14 +18,10 @@ INSTALLED := $(VENV)/.installed-from-lock
 
 .PHONY: help dev_install manifest run test test-fast dev status evaluate lint format sample-data bench clean
 
-help:
-	@echo "make run        set up, materialize every asset on PLAN_RAW_DIR, print the attainment table"
-	@echo "make test       set up and run the whole test suite"
-	@echo "make test-fast  the tests that run no pipeline, dbt or Dagster (parsers, registry, limits)"
-	@echo "make dev        open the Dagster UI (dagster dev) on http://127.0.0.1:3000"
-	@echo "make status     print the attainment table of the last run"
-	@echo "make evaluate   write the evaluation table (PLAN=..., REGION=..., optional AS_OF=YYYY-MM-DD)"
-	@echo "make lint       ruff (check and format), and dg check defs (the code location loads)"
+# `make help` lists every target with the text after its `##` (a test checks none is missing).
+help: ## list the targets
+	@grep -E '^[a-z_-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' \
+		| awk -F'\t' '{ printf "make %-12s %s\n", $$1, $$2 }'
 
 # --compile-bytecode: the libraries' .pyc files are written once here, so that no command
 # compiles dagster, dbt or Great Expectations from source again (where PYTHONDONTWRITEBYTECODE
@@ -35,55 +31,56 @@ $(INSTALLED): pyproject.toml uv.lock
 	$(UV) sync --frozen --compile-bytecode
 	@touch $@
 
-dev_install: $(INSTALLED)
+dev_install: $(INSTALLED) ## set up .venv from uv.lock (every target does this first)
 
 # `dbt parse` only when the manifest is older than a dbt file (pipelines/dbt_project.py).
-manifest: $(INSTALLED)
+manifest: $(INSTALLED) ## prepare dbt's manifest (dbt parse), only when a dbt file changed
 	$(PY) -m pipelines manifest
 
 $(DAGSTER_HOME)/dagster.yaml: pipelines/dagster.yaml
 	@mkdir -p $(DAGSTER_HOME)
 	@cp $< $@
 
-run: $(INSTALLED) $(DAGSTER_HOME)/dagster.yaml
+run: $(INSTALLED) $(DAGSTER_HOME)/dagster.yaml ## materialize every asset on PLAN_RAW_DIR, print the attainment table
 	$(PY) -m pipelines run
 
-status: $(INSTALLED)
-	$(PY) -m pipelines status
+status: $(INSTALLED) ## the attainment table of the last run (STATUS=, PILLAR=, DEPARTMENT= filter it)
+	$(PY) -m pipelines status $(if $(STATUS),--status $(STATUS)) \
+		$(if $(PILLAR),--pillar "$(PILLAR)") $(if $(DEPARTMENT),--department "$(DEPARTMENT)")
 
 PLAN ?= zx_hqd_2021_2025
 REGION ?= 420881
-evaluate: $(INSTALLED) $(DAGSTER_HOME)/dagster.yaml
+evaluate: $(INSTALLED) $(DAGSTER_HOME)/dagster.yaml ## write the evaluation table (PLAN=, REGION=, optional AS_OF=YYYY-MM-DD)
 	$(PY) -m pipelines evaluate --plan $(PLAN) --region $(REGION) $(if $(AS_OF),--as-of $(AS_OF))
 
 # Test files run in parallel, one worker per core (pytest-xdist), each file on one worker.
-test: $(INSTALLED)
+test: $(INSTALLED) ## the whole test suite, one worker per core
 	$(PY) -m pytest -n auto --dist loadfile
 
-test-fast: $(INSTALLED)
+test-fast: $(INSTALLED) ## the tests that run no pipeline, dbt or Dagster
 	$(PY) -m pytest -n auto --dist loadfile -m "not e2e"
 
-dev: manifest $(DAGSTER_HOME)/dagster.yaml
+dev: manifest $(DAGSTER_HOME)/dagster.yaml ## the Dagster UI (dagster dev) on http://127.0.0.1:3000
 	$(VENV)/bin/dagster dev -w workspace.yaml
 
-lint: manifest
+lint: manifest ## ruff (check and format) and dg check defs (the code location loads)
 	$(VENV)/bin/ruff check pipelines tests
 	$(VENV)/bin/ruff format --check pipelines tests
 	$(VENV)/bin/dg check defs
 
-format: $(INSTALLED)
+format: $(INSTALLED) ## ruff format and ruff check --fix
 	$(VENV)/bin/ruff format pipelines tests
 	$(VENV)/bin/ruff check --fix pipelines tests
 
-sample-data: $(INSTALLED)
+sample-data: $(INSTALLED) ## write the synthetic sample data under raw/ again
 	$(PY) -m tests.tools.sample_data
 
 # The benchmark (README, Performance): REGIONS synthetic regions, then the pipeline timed on them.
 REGIONS ?= 100
-bench: $(INSTALLED)
+bench: $(INSTALLED) ## the benchmark on REGIONS (default 100) synthetic regions
 	$(PY) -m tests.tools.bench generate --regions $(REGIONS)
 	$(PY) -m tests.tools.bench run
 
-clean:
+clean: ## remove dbt's target and logs and everything generated under PLAN_WAREHOUSE_DIR
 	rm -rf dbt/target dbt/logs .pytest_cache
 	find $(PLAN_WAREHOUSE_DIR) -mindepth 1 ! -name README.md -exec rm -rf {} +

@@ -71,44 +71,59 @@ def attainment_table(
     if not path.exists():
         raise SystemExit(f"No warehouse at {path}: run `make run` first.")
     query = f"select {', '.join(ATTAINMENT_COLUMNS)} from marts.mart_indicator_attainment"
-    filters, params = [], []
-    for clause, value in (
-        ("plan_id = ?", plan_id),
-        ("region_code = ?", region_code),
-        ("status = ?", status),
-        ("? in (pillar_zh, pillar_en)", pillar),
-        ("? in (department_code, department_zh)", department),
+    filters, params, shown = [], [], []
+    for clause, value, name in (
+        ("plan_id = ?", plan_id, "plan"),
+        ("region_code = ?", region_code, "region"),
+        ("status = ?", status, "status"),
+        ("? in (pillar_zh, pillar_en)", pillar, "pillar"),
+        ("? in (department_code, department_zh)", department, "department"),
     ):
         if value:
             filters.append(clause)
             params.append(value)
+            shown.append(f"{name} {value}")
     if assessed_only:
         filters.append("status not in ('no_data', 'not_assessable')")
+        shown.append("with data")
     if filters:
         query += " where " + " and ".join(filters)
     query += " order by plan_id, region_code, indicator_code"
+    # The plans and regions shown: their counts and verdicts, not every plan's.
+    scope = [(c, v) for c, v in (("plan_id = ?", plan_id), ("region_code = ?", region_code)) if v]
+    where = "".join(f" and {clause}" for clause, _ in scope)
+    scope_params = [value for _, value in scope]
     summary_query = (
-        "select status, count(*) from marts.mart_indicator_attainment "
+        f"select status, count(*) from marts.mart_indicator_attainment where true{where} "
         "group by status order by status"
     )
     verdict_query = (
         "select plan_id, region_code, summary_zh from marts.mart_evaluation_summary "
-        "where group_type = 'all' and summary_zh is not null order by all"
+        f"where group_type = 'all' and summary_zh is not null{where} order by all"
     )
     # The published file: opened read-only, without the lock; a run replaces it by rename.
     with duckdb.connect(str(path), read_only=True) as connection:
         try:
             rows = connection.execute(query, params).fetchall()
-            counts = connection.execute(summary_query).fetchall()
-            verdicts = connection.execute(verdict_query).fetchall()
+            counts = connection.execute(summary_query, scope_params).fetchall()
+            verdicts = connection.execute(verdict_query, scope_params).fetchall()
         except duckdb.CatalogException:
             return "No attainment mart yet: no run has reached the marts."
-    summary = ", ".join(f"{name} {count}" for name, count in counts)
-    finals = "".join(
-        f"\nFinal evaluation 终期评估 {plan} {region}: {sentence}"
+    lines = [format_table(ATTAINMENT_COLUMNS, rows), ""]
+    if shown:
+        position = ATTAINMENT_COLUMNS.index("status")
+        by_status: dict[str, int] = {}
+        for row in rows:
+            by_status[row[position]] = by_status.get(row[position], 0) + 1
+        listed = ", ".join(f"{name} {by_status[name]}" for name in sorted(by_status)) or "none"
+        lines.append(f"Shown ({', '.join(shown)}): {len(rows)} targets: {listed}")
+    totals = ", ".join(f"{name} {count}" for name, count in counts) or "none"
+    lines.append(f"All targets: {totals}")
+    lines += [
+        f"Final evaluation 终期评估 {plan} {region}: {sentence}"
         for plan, region, sentence in verdicts
-    )
-    return f"{format_table(ATTAINMENT_COLUMNS, rows)}\n\nAll targets: {summary}{finals}"
+    ]
+    return "\n".join(lines)
 
 
 def _instance():  # noqa: ANN202 - dagster is imported lazily

@@ -57,7 +57,11 @@ def test_status_filters_by_status_pillar_and_department(sample_run: SampleRun) -
         process = pipelines_cli("status", *args, workspace=sample_run.workspace)
         output, _ = process.communicate(timeout=120)
         assert process.returncode == 0, output
-        return [line.split()[0] for line in output.splitlines()[2:-3]]
+        lines = output.splitlines()
+        closing[args] = lines[lines.index("") + 1 :]
+        return [line.split()[0] for line in lines[2 : lines.index("")]]
+
+    closing: dict[tuple[str, ...], list[str]] = {}
 
     # The plan period is over: no target is at risk any more, six have no final figure.
     assert codes("--status", "at_risk") == []
@@ -71,6 +75,15 @@ def test_status_filters_by_status_pillar_and_department(sample_run: SampleRun) -
     assert codes("--pillar", "Beautiful Zhongxiang", "--status", "off_track") == [
         "wetland_restoration"
     ]
+    # The closing lines count what is shown, then every target of the plans shown.
+    assert closing[("--department", "市统计局", "--status", "achieved")][:2] == [
+        "Shown (status achieved, department 市统计局): 3 targets: achieved 3",
+        "All targets: achieved 32, no_data 6, not_assessable 5, off_track 16",
+    ]
+    assert codes("--plan", "no_such_plan") == []
+    assert closing[("--plan", "no_such_plan")] == [
+        "Shown (plan no_such_plan): 0 targets: none", "All targets: none",
+    ]  # fmt: skip
 
 
 def test_two_runs_started_together_both_succeed(dbt_manifest: Path, workspace: Workspace) -> None:

@@ -64,3 +64,18 @@ def test_development_tools_live_outside_the_runtime_package() -> None:
                 else [node.module or ""] if isinstance(node, ast.ImportFrom) else []
             )  # fmt: skip
             assert not [n for n in names if n.split(".")[0] == "tests"], path
+
+
+def test_make_help_lists_every_target_and_only_targets() -> None:
+    from tests.conftest import REPO_ROOT
+
+    makefile = (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
+    (phony,) = [line for line in makefile.splitlines() if line.startswith(".PHONY:")]
+    targets = set(phony.split(":", 1)[1].split())
+    done = subprocess.run(
+        ["make", "--no-print-directory", "help"], cwd=REPO_ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    listed = [line.split()[1] for line in done.stdout.splitlines()]
+    assert sorted(listed) == sorted(targets)
+    assert all(len(line.split(maxsplit=2)) == 3 for line in done.stdout.splitlines())
