@@ -126,6 +126,61 @@ def attainment_table(
     return "\n".join(lines)
 
 
+FRESHNESS_COLUMNS = (
+    "plan_id",
+    "region_code",
+    "department_zh",
+    "targets",
+    "targets_reported",
+    "targets_never_reported",
+    "targets_overdue",
+    "overdue_since",
+    "overdue_indicators",
+    "last_figures_sent_on",
+)
+
+
+def freshness_table(
+    plan_id: str | None = None, region_code: str | None = None, department: str | None = None
+) -> str:
+    """Who is overdue with what: the departments with an overdue figure or a target never
+    reported, from `bi.department_freshness` in the published file."""
+    import duckdb
+
+    path = settings.warehouse_path()
+    if not path.exists():
+        raise SystemExit(f"No warehouse at {path}: run `make run` first.")
+    filters, params = ["(targets_overdue > 0 or targets_never_reported > 0)"], []
+    for clause, value in (
+        ("plan_id = ?", plan_id),
+        ("region_code = ?", region_code),
+        ("? in (department_code, department_zh)", department),
+    ):
+        if value:
+            filters.append(clause)
+            params.append(value)
+    query = (
+        f"select {', '.join(FRESHNESS_COLUMNS)} "
+        f"from bi.department_freshness where {' and '.join(filters)} "
+        "order by plan_id, region_code, overdue_since nulls last, department_code"
+    )
+    with duckdb.connect(str(path), read_only=True) as connection:
+        try:
+            rows = connection.execute(query, params).fetchall()
+            (checked_on,) = connection.execute(
+                "select max(freshness_checked_on) from bi.department_freshness"
+            ).fetchone()
+        except duckdb.CatalogException:
+            return "No freshness view yet: no run has reached the marts."
+    overdue = sum(row[FRESHNESS_COLUMNS.index("targets_overdue")] for row in rows)
+    never = sum(row[FRESHNESS_COLUMNS.index("targets_never_reported")] for row in rows)
+    return (
+        f"{format_table(FRESHNESS_COLUMNS, rows)}\n\n截至 {checked_on}：{len(rows)} 个部门有逾期未报 {overdue} 项、从未报送 {never} 项 / "
+        f"as of {checked_on}: {len(rows)} department(s) with {overdue} figure(s) overdue and "
+        f"{never} target(s) never reported"
+    )
+
+
 def _instance():  # noqa: ANN202 - dagster is imported lazily
     import dagster as dg
 
@@ -146,7 +201,7 @@ def run_pipeline() -> bool:
         # `dbt parse` runs in a subprocess: import Great Expectations, which the run's
         # checks need anyway, on this core meanwhile.
         with ThreadPoolExecutor(max_workers=1) as pool:
-            parsing = pool.submit(prepare_manifest)
+            parsing = pool.submit(prepare_manifest, if_stale=True)
             import great_expectations  # noqa: F401
 
             parsing.result()
@@ -376,6 +431,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     status.add_argument("--status", choices=STATUSES, help="only this status")
     status.add_argument("--pillar", help="only this pillar (实力钟祥 or Strong Zhongxiang ...)")
     status.add_argument("--department", help="only this department (code or Chinese name)")
+    status.add_argument(
+        "--overdue",
+        action="store_true",
+        help="instead, the departments with figures overdue or targets never reported, and "
+        "which (bi.department_freshness); example: python -m pipelines status --overdue",
+    )
     commands.add_parser(
         "manifest", help="prepare dbt's manifest (dbt parse) if a dbt file changed"
     ).set_defaults(handler=manifest_command)
@@ -442,7 +503,11 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def status_command(args: argparse.Namespace) -> int:
-    """`status`: the attainment table of the published warehouse."""
+    """`status`: the attainment table of the published warehouse (`--overdue`: who owes
+    what)."""
+    if args.overdue:
+        print(freshness_table(args.plan, args.region, args.department))
+        return 0
     print(
         attainment_table(
             plan_id=args.plan,
@@ -478,11 +543,9 @@ def publish_command(_: argparse.Namespace) -> int:
 
 def manifest_command(_: argparse.Namespace) -> int:
     """`manifest`: `dbt parse` when a dbt file is newer than the manifest."""
-    from pipelines.dbt_project import manifest_is_stale, prepare_manifest
+    from pipelines.dbt_project import prepare_manifest
 
-    if manifest_is_stale():
-        prepare_manifest()
-    else:
+    if not prepare_manifest(if_stale=True):
         print("The dbt manifest is up to date.")
     return 0
 

@@ -16,6 +16,7 @@ from importlib import metadata
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject, DbtProjectPreparer
+from filelock import FileLock
 from packaging import version
 
 from pipelines import settings
@@ -112,11 +113,19 @@ def prepare_if_dev() -> None:
     (`python -m pipelines manifest`, `run`, the test fixture). dagster-dbt's own
     `DbtProject.prepare_if_dev` would look for `dbt` on PATH and parse every time."""
     if DbtProjectPreparer().using_dagster_dev() and manifest_is_stale():
-        prepare_manifest()
+        prepare_manifest(if_stale=True)
 
 
-def prepare_manifest() -> None:
-    """Write `dbt/target/manifest.json` with `dbt parse` (the project has no packages)."""
-    settings.export_absolute_paths()
-    cli = dbt_cli()
-    cli.cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
+def prepare_manifest(if_stale: bool = False) -> bool:
+    """Write `dbt/target/manifest.json` with `dbt parse` (the project has no packages), one
+    process at a time: processes starting together (test workers, a run beside `dagster dev`)
+    never read a manifest another is writing. With `if_stale`, a process that waited for
+    another's parse does not parse again. Returns whether dbt parsed."""
+    folder = dbt_project.project_dir / dbt_project.target_path
+    folder.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(folder / ".manifest.lock")):
+        if if_stale and not manifest_is_stale():
+            return False
+        settings.export_absolute_paths()
+        dbt_cli().cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
+    return True

@@ -82,10 +82,11 @@ def use_workspace(monkeypatch: pytest.MonkeyPatch, workspace: Workspace) -> None
 
 @pytest.fixture(scope="session")
 def dbt_manifest() -> Path:
-    """dbt's manifest, prepared once for the session (never at import)."""
+    """dbt's manifest, prepared for the session when a dbt file changed (never at import;
+    one worker parses, the others wait for it)."""
     from pipelines.dbt_project import dbt_project, prepare_manifest
 
-    prepare_manifest()
+    prepare_manifest(if_stale=True)
     return dbt_project.manifest_path
 
 

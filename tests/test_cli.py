@@ -86,6 +86,29 @@ def test_status_filters_by_status_pillar_and_department(sample_run: SampleRun) -
     ]  # fmt: skip
 
 
+def test_status_overdue_says_which_department_owes_what(sample_run: SampleRun) -> None:
+    process = pipelines_cli("status", "--overdue", workspace=sample_run.workspace)
+    output, _ = process.communicate(timeout=120)
+
+    assert process.returncode == 0, output
+    lines = output.splitlines()
+    assert lines[0].split()[:3] == ["plan_id", "region_code", "department_zh"]
+    rows = [line.split(maxsplit=8) for line in lines[2 : lines.index("")]]
+    # Earliest overdue first.
+    assert [(row[2], row[6], row[7]) for row in rows] == [
+        ("市经济和信息化局", "1", "2025-12-31"), ("市发展和改革局", "3", "2026-02-13"),
+        ("市林业局", "1", "2026-03-31"), ("市统计局", "1", "2026-03-31"),
+    ]  # fmt: skip
+    assert "4 department(s) with 6 figure(s) overdue and 0 target(s) never reported" in lines[-1]
+
+    only = pipelines_cli(
+        "status", "--overdue", "--department", "市林业局", workspace=sample_run.workspace
+    )
+    output, _ = only.communicate(timeout=120)
+    assert only.returncode == 0 and "forest_quality_improvement" in output
+    assert "projects_over_100m" not in output
+
+
 def test_two_runs_started_together_both_succeed(dbt_manifest: Path, workspace: Workspace) -> None:
     first = pipelines_cli("run", workspace=workspace)
     second = pipelines_cli("run", workspace=workspace)

@@ -198,6 +198,39 @@ def test_summary_counts_by_status_grade_pillar_and_department(sample_run: Sample
     ) == [("achieved", 3), ("no_data", 1), ("not_achieved", 2)]
 
 
+def test_department_freshness_says_who_owes_what(sample_run: SampleRun) -> None:
+    database = sample_run.workspace.database
+    assert query(
+        database,
+        "select department_code, targets, targets_reported, targets_never_reported, "
+        "targets_overdue, overdue_indicators, overdue_since::varchar "
+        "from marts.mart_department_freshness where targets_overdue > 0 order by 1",
+    ) == [
+        # Projects to September 2025, quarterly: the year's figure was due 2026-02-13.
+        ("development_reform", 4, 4, 0, 3,
+         "projects_over_100m, projects_over_1bn, projects_over_500m", "2026-02-13"),
+        # Monthly, year to date, to November 2025: December's was due 2025-12-31.
+        ("economy_it", 15, 15, 0, 1, "tech_upgrade_investment_growth", "2025-12-31"),
+        # Annual, to 2024: 2025's was due 2026-03-31.
+        ("forestry", 3, 3, 0, 1, "forest_quality_improvement", "2026-03-31"),
+        ("statistics", 6, 6, 0, 1, "rd_spending_share_gdp", "2026-03-31"),
+    ]  # fmt: skip
+    # Every target counted once, and overdue exactly where the attainment mart says so.
+    assert query(
+        database,
+        "select sum(targets), sum(targets_overdue) from marts.mart_department_freshness",
+    ) == query(database, f"select count(*), count(*) filter (where is_overdue) from {MART}")
+    # The last figures: the latest submission date of the department's files.
+    assert query(
+        database,
+        "select last_figures_sent_on::varchar, last_file from marts.mart_department_freshness "
+        "where department_code in ('development_reform', 'health') order by department_code",
+    ) == [
+        ("2026-02-28", "submissions/420881/development_reform/development_reform_bureau_2020-2025.csv"),
+        ("2024-11-28", "submissions/420881/health/health_commission_2024-11-28.csv"),
+    ]  # fmt: skip
+
+
 def test_dim_indicator_has_every_target_with_its_attributes(sample_run: SampleRun) -> None:
     columns = [
         "indicator_code", "name_zh", "name_en", "kind", "comparator", "target_value",
@@ -564,7 +597,7 @@ def test_every_mart_column_is_described(sample_run: SampleRun, dbt_manifest: Pat
         for node in manifest["nodes"].values()
         if node["resource_type"] == "model" and node["fqn"][1] == "marts"
     ]
-    assert len(models) == 7
+    assert len(models) == 8
     for node in models:
         built = {
             name

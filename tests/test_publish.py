@@ -164,7 +164,7 @@ def test_bi_views_show_the_marts_with_their_documentation(sample_run: SampleRun)
         )
         assert sorted(views) == [
             "attainment_history", "attainment_latest", "attainment_summary", "data_quality",
-            "evaluation_summary", "indicators", "observations",
+            "department_freshness", "evaluation_summary", "indicators", "observations",
         ]  # fmt: skip
         assert all(views.values())
         assert connection.execute(

@@ -76,6 +76,15 @@ def test_the_run_builds_an_offline_page_with_a_card_per_target(sample_run: Sampl
     gdp = re.search(r'<tr data-indicator="gdp">(.*?)</tr>', section).group(1)
     assert re.findall(r"<td>(.*?)</td>", gdp)[5:10] == ["560", "≥860", "801.5", "未完成", "93.2%"]
 
+    # Who owes what: a row per department, the overdue targets named.
+    freshness = text[text.index('<section class="freshness"') :]
+    freshness = freshness[: freshness.index("</section>")]
+    assert freshness.count("<tr data-department=") == 14
+    forestry = re.search(r'<tr data-department="forestry">(.*?)</tr>', freshness).group(1)
+    assert re.findall(r"<td>(.*?)</td>", forestry)[:6] == [
+        "市林业局", "3", "3", "0", "1 <small>森林质量提升</small>", "2026-03-31",
+    ]  # fmt: skip
+
     materialization = next(
         event.event_specific_data.materialization
         for event in sample_run.result.get_asset_materialization_events()

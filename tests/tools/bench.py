@@ -430,11 +430,10 @@ def run(raw_dir: Path, warehouse_dir: Path, incremental: bool = False) -> BenchR
         started = time.time()
         import dagster as dg
 
-        from pipelines.dbt_project import manifest_is_stale, prepare_manifest
+        from pipelines.dbt_project import prepare_manifest
 
         # A fresh clone has no manifest yet; the parse counts as start-up.
-        if manifest_is_stale():
-            prepare_manifest()
+        prepare_manifest(if_stale=True)
         from pipelines.definitions import defs
 
         job = defs.resolve_job_def("refresh_all")

@@ -280,11 +280,39 @@ def evaluation_section(table: EvaluationTable) -> str:
     )
 
 
+def freshness_section(departments: list[dict]) -> str:
+    """Who owes what (marts.mart_department_freshness): each department's targets, those
+    reported, the overdue ones and since when, and its last figures."""
+    if not departments:
+        return ""
+    head = (
+        "<th>责任部门 Department</th><th>指标 Targets</th><th>已报送 Reported</th>"
+        "<th>从未报送 Never reported</th><th>逾期未报 Overdue</th><th>逾期自 Due since</th>"
+        "<th>最近报送 Last sent</th>"
+    )
+    body = "".join(
+        f'<tr data-department="{_e(d["department_code"])}"><td>{_e(d["department_zh"])}</td>'
+        f"<td>{d['targets']}</td><td>{d['targets_reported']}</td>"
+        f"<td>{d['targets_never_reported']}</td>"
+        f"<td>{d['targets_overdue']}"
+        + (f" <small>{_e(d['overdue_names_zh'])}</small>" if d["overdue_names_zh"] else "")
+        + f"</td><td>{_e(d['overdue_since'] or '—')}</td>"
+        f"<td>{_e(d['last_figures_sent_on'] or '—')}</td></tr>"
+        for d in departments
+    )
+    return (
+        '<section class="freshness" id="freshness"><h2>报送情况 <small>Data freshness: who '
+        f"owes what</small></h2><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody>"
+        "</table></section>"
+    )
+
+
 def render_page(
     plan: dict,
     rows: list[dict],
     history: dict[str, list[dict]],
     evaluation: EvaluationTable | None = None,
+    freshness: list[dict] | None = None,
 ) -> str:
     """One plan and region's report (templates/page.html.j2): status tiles, summaries, the
     evaluation table, filters and a card per target."""
@@ -319,6 +347,7 @@ def render_page(
             )
         ),
         evaluation=Markup(evaluation_section(evaluation) if evaluation else ""),
+        freshness=Markup(freshness_section(freshness or [])),
         selects=Markup(selects),
         pillars=[
             {
@@ -413,6 +442,13 @@ order by plan_id, region_code
 """
 
 
+FRESHNESS_QUERY = """
+select * from marts.mart_department_freshness
+where {share}
+order by plan_id, region_code, targets_overdue desc, overdue_since, department_code
+"""
+
+
 # Pages per process below which starting another process is not worth its start-up
 # (measured in the README's Performance section).
 PARALLEL_FROM_PAGES = 200
@@ -440,6 +476,7 @@ def _write_pages(
             groups(QUALITATIVE_QUERY, "indicator.plan_id", "observation.region_code")
         )
         summaries = _Follower(groups(EVALUATION_SUMMARY_QUERY, "plan_id", "region_code"))
+        freshness = _Follower(groups(FRESHNESS_QUERY, "plan_id", "region_code"))
         for key, rows in groups(ATTAINMENT_QUERY, "plan_id", "region_code"):
             series: dict[str, list[dict]] = defaultdict(list)
             for row in history.rows_for(key) + qualitative.rows_for(key):
@@ -455,7 +492,8 @@ def _write_pages(
                 rows,
                 (summary[0]["summary_zh"], summary[0]["midterm_summary_zh"]) if summary else None,
             )
-            _write(folder / page_name(*key), render_page(plan, rows, series, evaluation))
+            page = render_page(plan, rows, series, evaluation, freshness.rows_for(key))
+            _write(folder / page_name(*key), page)
             pages.append((plan, status_counts(rows)))
     return pages
 
