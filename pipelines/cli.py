@@ -398,10 +398,39 @@ def scan_plan(args: argparse.Namespace) -> int:
     return 1 if any(m.status == "uncovered" for m in mentions) else 0
 
 
+def _command(
+    commands: argparse._SubParsersAction, name: str, examples: Sequence[str], help: str
+) -> argparse.ArgumentParser:
+    """A subcommand whose `--help` says what it does, then how it is called."""
+    return commands.add_parser(
+        name,
+        help=help,
+        description=help,
+        epilog="example 示例:\n" + "\n".join(f"  {example}" for example in examples),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def _user_errors() -> tuple[type[Exception], ...]:
+    """What a wrong file or setting raises (its message names the file and what is wrong),
+    as opposed to a fault in this program."""
+    from pipelines.ingest.overrides import OverrideFileError
+    from pipelines.plans.registry import RegistryError
+    from pipelines.plans.units import UnitsError
+    from pipelines.warehouse.database import UnpublishableError
+
+    return (OSError, RegistryError, UnitsError, OverrideFileError, UnpublishableError)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipelines", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="materialize every asset on the files in PLAN_RAW_DIR")
+    run = _command(
+        commands,
+        "run",
+        ("python -m pipelines run", "python -m pipelines run --as-of 2023-12-31"),
+        help="materialize every asset on the files in PLAN_RAW_DIR",
+    )
     run.set_defaults(handler=run_command)
     run.add_argument(
         "--as-of",
@@ -409,8 +438,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="build the warehouse as it stood on this date (YYYY-MM-DD) into "
         "$PLAN_WAREHOUSE_DIR/snapshots/as_of_<date>/; the present stays published",
     )
-    evaluation = commands.add_parser(
+    evaluation = _command(
+        commands,
         "evaluate",
+        ("python -m pipelines evaluate --plan zx_hqd_2021_2025 --region 420881",),
         help="write the evaluation table (主要指标完成情况表) of a plan and region as xlsx and CSV "
         "under $PLAN_WAREHOUSE_DIR/evaluations/: final once the target year has ended, "
         "mid-term before",
@@ -424,7 +455,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="evaluate as of this date (YYYY-MM-DD): builds the warehouse as it stood then "
         "(as `run --as-of` does); default: the published warehouse",
     )
-    status = commands.add_parser("status", help="print the attainment table")
+    status = _command(
+        commands,
+        "status",
+        (
+            "python -m pipelines status --status off_track",
+            "python -m pipelines status --overdue --department 市统计局",
+        ),
+        help="print the attainment table",
+    )
     status.set_defaults(handler=status_command)
     status.add_argument("--plan", help="only this plan_id")
     status.add_argument("--region", help="only this region_code")
@@ -437,16 +476,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="instead, the departments with figures overdue or targets never reported, and "
         "which (bi.department_freshness); example: python -m pipelines status --overdue",
     )
-    commands.add_parser(
-        "manifest", help="prepare dbt's manifest (dbt parse) if a dbt file changed"
+    _command(
+        commands,
+        "manifest",
+        ("python -m pipelines manifest",),
+        help="prepare dbt's manifest (dbt parse) if a dbt file changed",
     ).set_defaults(handler=manifest_command)
-    commands.add_parser(
+    _command(
+        commands,
         "publish",
+        ("python -m pipelines publish",),
         help="publish the working file as $PLAN_WAREHOUSE_DIR/indicators.duckdb, with its "
         "exports and report (after a dbt build by hand)",
     ).set_defaults(handler=publish_command)
-    check = commands.add_parser(
+    check = _command(
+        commands,
         "check",
+        (
+            "python -m pipelines check raw/submissions/420881",
+            "python -m pipelines check --region 420881 ~/Desktop/统计局报表.xlsx",
+        ),
         help="check submission files against the contract and the registry, loading nothing; "
         "exit 1 if any file would be rejected",
     )
@@ -458,10 +507,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         "python -m pipelines check --region 420881 my_file.xlsx",
     )
     check.set_defaults(handler=lambda a: check_files(a.files, a.region))
-    plan = commands.add_parser("plan", help="work with plan texts and their registries")
+    plan = _command(
+        commands,
+        "plan",
+        ("python -m pipelines plan table",),
+        help="work with plan texts and their registries",
+    )
     plan_commands = plan.add_subparsers(dest="plan_command", required=True)
-    scan = plan_commands.add_parser(
+    scan = _command(
+        plan_commands,
         "scan",
+        ("python -m pipelines plan scan raw/registry/zx_hqd_2021_2025/plan.txt --uncovered",),
         help="list every number in a plan's text and what covers it; exit 1 if any is uncovered",
     )
     scan.set_defaults(handler=scan_plan)
@@ -469,11 +525,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     scan.add_argument("--registry", help="plan.yaml (default: beside FILE)")
     scan.add_argument("--exclusions", help="exclusions.yaml (default: beside FILE)")
     scan.add_argument("--uncovered", action="store_true", help="print only uncovered numbers")
-    plan_commands.add_parser(
-        "table", help="print every registered target as a Markdown table (as in the README)"
+    _command(
+        plan_commands,
+        "table",
+        ("python -m pipelines plan table > targets.md",),
+        help="print every registered target as a Markdown table (as in the README)",
     ).set_defaults(handler=plan_table_command)
-    draft = plan_commands.add_parser(
+    draft = _command(
+        plan_commands,
         "draft",
+        ("python -m pipelines plan draft raw/registry/my_plan/plan.txt",),
         help="draft plan.yaml and exclusions.yaml from a plan's text (prose and 专栏 tables), "
         "for a person to review; example: python -m pipelines plan draft "
         "raw/registry/my_plan/plan.txt",
@@ -485,7 +546,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--out", help="folder for plan.draft.yaml and exclusions.draft.yaml (default: beside FILE)"
     )
     args = parser.parse_args(argv)
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except KeyboardInterrupt:
+        print("已中断 / interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:
+        if not isinstance(error, _user_errors()):
+            raise
+        if isinstance(error, OSError) and error.filename is not None:
+            reason = error.strerror or type(error).__name__
+            print(f"无法读取 {error.filename}（{reason}）/ cannot read {error.filename}: {reason}",
+                  file=sys.stderr)  # fmt: skip
+        else:
+            print(error, file=sys.stderr)
+        return 2
 
 
 def run_command(args: argparse.Namespace) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -243,3 +244,49 @@ def test_check_anywhere_takes_the_region_from_the_file_or_from_region(
     output, _ = unknown.communicate(timeout=120)
     assert unknown.returncode == 2
     assert "--region 999999" in output and "420881" in output and "Traceback" not in output
+
+
+def plain_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines", *args], cwd=REPO_ROOT, capture_output=True,
+        text=True, timeout=120, env={**os.environ, **(env or {})},
+    )  # fmt: skip
+
+
+def test_every_command_says_what_it_does_with_an_example() -> None:
+    def subcommands(*parent: str) -> list[str]:
+        usage = plain_cli(*parent, "--help").stdout
+        return usage.split("{", 1)[1].split("}", 1)[0].split(",")
+
+    commands = [(name,) for name in subcommands() if name != "plan"]
+    commands += [("plan", name) for name in subcommands("plan")]
+    assert len(commands) >= 9
+    for command in commands:
+        done = plain_cli(*command, "--help")
+        assert done.returncode == 0, command
+        example = done.stdout.split("example 示例:\n", 1)[1]
+        assert example.startswith(f"  python -m pipelines {' '.join(command)}"), command
+
+
+def test_a_wrong_file_or_setting_gets_a_message_never_a_traceback(tmp_path: Path) -> None:
+    broken = tmp_path / "raw"
+    shutil.copytree(REPO_ROOT / "raw" / "registry", broken / "registry")
+    registry = broken / "registry" / "zx_hqd_2021_2025" / "plan.yaml"
+    registry.write_text(
+        registry.read_text(encoding="utf-8").replace("kind: level", "kind: levels", 1),
+        encoding="utf-8",
+    )
+    empty = {"PLAN_WAREHOUSE_DIR": str(tmp_path / "warehouse")}
+    cases = [
+        (("plan", "scan", str(tmp_path / "none.txt")), {}, 2, "cannot read"),
+        (("plan", "table"), {"PLAN_RAW_DIR": str(broken)}, 2, "kind 'levels'"),
+        (("check", str(registry)), {"PLAN_RAW_DIR": str(broken)}, 2, "plan.yaml"),
+        (("status",), empty, 1, "run `make run` first"),
+        (("status", "--overdue"), empty, 1, "run `make run` first"),
+        (("publish",), empty, 1, "run `make run` first"),
+    ]
+    for args, env, code, message in cases:
+        done = plain_cli(*args, env=env)
+        output = done.stdout + done.stderr
+        assert done.returncode == code, (args, output)
+        assert message in output and "Traceback" not in output, (args, output)
