@@ -28,7 +28,7 @@ help: ## list the targets
 # is set, nothing else would write them). Measured in the README's Performance section.
 $(INSTALLED): pyproject.toml uv.lock
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
-	$(UV) sync --frozen --compile-bytecode
+	$(UV) sync --frozen --compile-bytecode --quiet
 	@touch $@
 
 dev_install: $(INSTALLED) ## set up .venv from uv.lock (every target does this first)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -189,8 +190,9 @@ def _instance():  # noqa: ANN202 - dagster is imported lazily
     return dg.DagsterInstance.ephemeral()
 
 
-def run_pipeline() -> bool:
-    """Materialize every asset in this process with the `refresh_all` job."""
+def run_pipeline(verbose: bool = False) -> bool:
+    """Materialize every asset in this process with the `refresh_all` job: a line per stage
+    as it ends (`verbose`: Dagster's and dbt's own log lines as well)."""
     settings.export_absolute_paths()
     from pipelines.dbt_project import manifest_is_stale, prepare_manifest
 
@@ -205,15 +207,31 @@ def run_pipeline() -> bool:
             import great_expectations  # noqa: F401
 
             parsing.result()
+    import uuid
+
     from pipelines.definitions import defs
+    from pipelines.progress import RunProgress
 
     job = defs.resolve_job_def("refresh_all")
-    with _instance() as instance:
+    run_id = str(uuid.uuid4())
+    # dagster-dbt writes each of dbt's lines to stdout; dbt's log file (logs/) has them all.
+    quiet = (
+        contextlib.nullcontext()
+        if verbose
+        else contextlib.redirect_stdout(open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
+    )
+    progress = RunProgress(out=sys.stdout)
+    with _instance() as instance, quiet:
+        instance.add_event_listener(run_id, progress)
         result = job.execute_in_process(
             instance=instance,
+            run_id=run_id,
             raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            run_config={
+                "loggers": {"console": {"config": {"log_level": "INFO" if verbose else "ERROR"}}}
+            },
         )
+    dbt_log = settings.layout().dbt_log(run_id)
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure:
@@ -221,6 +239,11 @@ def run_pipeline() -> bool:
                     f"failed: {event.step_key}: {event.event_specific_data.error.message}",
                     file=sys.stderr,
                 )
+        if dbt_log.exists() and not verbose:
+            tail = dbt_log.read_text(encoding="utf-8", errors="replace").splitlines()[-40:]
+            print(f"The end of dbt's log ({dbt_log}):", *tail, sep="\n", file=sys.stderr)
+    if dbt_log.exists():
+        print(f"dbt's log: {dbt_log}")
     import dagster as dg
 
     failed_checks = [e for e in result.get_asset_check_evaluations() if not e.passed]
@@ -433,6 +456,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     run.set_defaults(handler=run_command)
     run.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print Dagster's and dbt's log lines too (dbt's log is always kept in "
+        "$PLAN_WAREHOUSE_DIR/logs/)",
+    )
+    run.add_argument(
         "--as-of",
         type=as_of_date,
         help="build the warehouse as it stood on this date (YYYY-MM-DD) into "
@@ -567,7 +596,7 @@ def run_command(args: argparse.Namespace) -> int:
     """`run`: materialize everything (as of a past date into a snapshot)."""
     if args.as_of:
         use_snapshot(args.as_of)
-    ok = run_pipeline()
+    ok = run_pipeline(verbose=args.verbose)
     print(f"Warehouse: {settings.warehouse_path()}")
     if settings.warehouse_path().exists():
         print("Targets with data (`python -m pipelines status` lists all):")

@@ -107,6 +107,22 @@ def keep_parse_state(invocation_target: Path, state: Path) -> None:
         os.replace(temporary, kept)
 
 
+# dbt logs kept per warehouse; older ones are removed.
+KEPT_DBT_LOGS = 20
+
+
+def keep_dbt_log(invocation_target: Path, kept: Path) -> None:
+    """Keep a dbt command's log (text) as `kept`, and only the newest KEPT_DBT_LOGS beside it."""
+    produced = invocation_target / "dbt.log"
+    if not produced.exists():
+        return
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(produced, kept)
+    logs = sorted(kept.parent.glob("dbt_*.log"), key=lambda path: path.stat().st_mtime)
+    for old in logs[:-KEPT_DBT_LOGS]:
+        old.unlink(missing_ok=True)
+
+
 def prepare_if_dev() -> None:
     """Under `dagster dev` (and `dg check defs`), `dbt parse` with this project's dbt when a
     dbt file is newer than the manifest; elsewhere the manifest is prepared beforehand

@@ -66,6 +66,10 @@ class WarehouseLayout:
         parsing the whole project."""
         return self.root / "work" / "dbt_partial_parse.msgpack"
 
+    def dbt_log(self, run_id: str) -> Path:
+        """dbt's log of a run's build, as text: `logs/dbt_<run_id>.log`."""
+        return self.root / "logs" / f"dbt_{run_id}.log"
+
     @property
     def exports(self) -> Path:
         """Parquet and CSV copies of the marts: `exports/`."""

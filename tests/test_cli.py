@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -112,13 +113,23 @@ def test_status_overdue_says_which_department_owes_what(sample_run: SampleRun) -
 
 def test_two_runs_started_together_both_succeed(dbt_manifest: Path, workspace: Workspace) -> None:
     first = pipelines_cli("run", workspace=workspace)
-    second = pipelines_cli("run", workspace=workspace)
+    second = pipelines_cli("run", "--verbose", workspace=workspace)
     outputs = [process.communicate(timeout=900)[0] for process in (first, second)]
 
     for process, output in zip((first, second), outputs, strict=True):
         assert process.returncode == 0, output[-3000:]
         assert "Could not set lock" not in output
         assert f"Warehouse: {workspace.database}" in output
+    # dbt's own lines only when asked for; its log is kept beside the warehouse either way.
+    quiet, verbose = outputs
+    assert "OK created sql table model marts.mart_indicator_attainment" in verbose
+    assert "OK created sql" not in quiet
+    logs = sorted((workspace.warehouse_dir / "logs").glob("dbt_*.log"))
+    assert len(logs) == 2
+    for log in logs:
+        text = log.read_text(encoding="utf-8")
+        assert "OK created sql table model marts.mart_indicator_attainment" in text
+        assert "\x1b[" not in text
     with duckdb.connect(str(workspace.database), read_only=True) as connection:
         (count,) = connection.execute(
             "select count(*) from marts.mart_indicator_attainment"
@@ -136,6 +147,17 @@ def test_run_with_a_bad_file_loads_the_rest_and_says_why(
     output, _ = process.communicate(timeout=600)
 
     assert process.returncode == 0, output[-3000:]
+    # A line per stage as it ends, in order, with what it did; no colour codes in a pipe.
+    stages = [
+        line.split()[1]
+        for line in output.splitlines()
+        if line.startswith(("✔", "✘")) and "/" not in line.split()[1]  # not a file's verdict
+    ]
+    assert stages == ["registry", "submissions", "overrides", "dbt", "publish"]
+    assert "✔ submissions  17 files found, 0 unchanged, 16 accepted, 1 rejected; 478 rows" in output
+    assert re.search(r"^✔ dbt build +\d+ models built, \d+ tests passed, 0 failed", output, re.M)
+    assert "\x1b[" not in output
+    assert len(output.split("Targets with data")[0].splitlines()) < 20
     assert "warning: raw/observations gx_raw_observations: 1 file(s) rejected" in output
     assert "submissions/420881/typo.csv 第2行 列「指标代码(A)」：值「gpd」" in output
     assert "Targets with data" in output

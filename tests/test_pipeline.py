@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -712,3 +713,29 @@ def test_bad_files_and_entries_are_rejected_whole_with_their_reason_while_the_re
     assert query(
         workspace.database, f"select actual_value from {MART} where indicator_code = 'gdp'"
     ) == [(801.5,)]
+
+
+def test_a_run_reads_as_a_line_per_stage(sample_run: SampleRun) -> None:
+    import io
+    from types import SimpleNamespace
+
+    from pipelines.progress import RunProgress
+
+    out = io.StringIO()
+    ticks = iter(range(10_000))
+    progress = RunProgress(out=out, clock=lambda: next(ticks), every_seconds=50)
+    for event in sample_run.result.all_events:
+        progress(SimpleNamespace(dagster_event=event))
+
+    lines = [re.sub(r" \(\d+(\.\d)? s\)$", "", line) for line in out.getvalue().splitlines()]
+    assert lines[:3] == [
+        "✔ registry     59 targets in 1 plan(s); 0 assigned values; "
+        "GX 36 expectations on 59 rows, 0 failed",
+        "✔ submissions  16 files found, 0 unchanged, 16 accepted, 0 rejected; 478 rows loaded; "
+        "GX 19 expectations on 478 rows, 0 failed",
+        "✔ overrides    1 overrides; GX 11 expectations on 1 rows, 0 failed",
+    ]
+    # While dbt builds, how far it has got; then what it built and tested.
+    assert re.fullmatch(r"  dbt build    \.\.\. \d+ models built, \d+ tests passed", lines[3])
+    assert re.fullmatch(r"✔ dbt build    25 models built, \d{3} tests passed, 0 failed", lines[-2])
+    assert lines[-1] == "✔ publish      31 tables and views; 16 export files; 1 report page(s)"

@@ -21,6 +21,7 @@ from pipelines import settings
 from pipelines.dbt_project import (
     dbt_project,
     invocation_target,
+    keep_dbt_log,
     keep_parse_state,
     prepare_if_dev,
 )
@@ -74,10 +75,17 @@ def dbt_models(
         # Unit tests check the models' logic, not the data: they run in the test suite and CI
         # (`tests/test_pipeline.py`), not on every build (dbt's own advice).
         state = warehouse.layout.dbt_parse_state
-        invocation = dbt.cli(
-            ["build", "--exclude-resource-type", "unit_test"],
-            context=context,
-            target_path=invocation_target(context.run_id, state),
-        )
-        yield from invocation.stream()
-    keep_parse_state(invocation.target_path, state)
+        target = invocation_target(context.run_id, state)
+        log = warehouse.layout.dbt_log(context.run_id)
+        try:
+            invocation = dbt.cli(
+                ["build", "--exclude-resource-type", "unit_test"],
+                context=context,
+                target_path=target,
+            )
+            yield from invocation.stream()
+        finally:
+            # dbt's own log, as text, beside the warehouse it built: read it when a build fails.
+            keep_dbt_log(target, log)
+            context.log.info(f"dbt log: {log}")
+    keep_parse_state(target, state)
