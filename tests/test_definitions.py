@@ -41,6 +41,10 @@ EXPECTED_ASSETS = {
     "bi/indicators",
     "bi/observations",
     "bi/data_quality",
+    "marts/mart_department_freshness",
+    "bi/department_freshness",
+    "exposures/bi_tools",
+    "exposures/evaluation_table",
     "publish/warehouse",
     "publish/exports",
     "publish/report",
@@ -169,3 +173,41 @@ def test_the_dbt_resource_overrides_members_that_dagster_dbt_still_has() -> None
     resource = dbt_cli()
     assert resource.dbt_executable == DBT_EXECUTABLE and Path(DBT_EXECUTABLE).exists()
     assert str(resource._cli_version) == metadata.version("dbt-core")
+
+
+def test_exposures_name_every_relation_their_consumer_reads(defs, dbt_manifest: Path) -> None:
+    import json
+    import re
+
+    manifest = json.loads(dbt_manifest.read_text())
+    exposures = {e["name"]: e for e in manifest["exposures"].values()}
+    assert set(exposures) == {"bi_tools", "attainment_report", "mart_exports", "evaluation_table"}
+
+    def reads(exposure: str) -> set[str]:
+        return {node.split(".")[-1] for node in exposures[exposure]["depends_on"]["nodes"]}
+
+    def models_in(folder: str) -> set[str]:
+        return {n["name"] for n in manifest["nodes"].values()
+                if n["resource_type"] == "model" and n["fqn"][1] == folder}  # fmt: skip
+
+    def relations_in(module: str) -> set[str]:
+        source = (REPO_ROOT / module).read_text(encoding="utf-8")
+        return set(re.findall(r"\bmarts\.([a-z_]+)", source))
+
+    # What the code reads, each a relation its exposure names (and nothing it does not read).
+    assert reads("attainment_report") == relations_in("pipelines/outputs/report/__init__.py")
+    assert reads("evaluation_table") == relations_in("pipelines/outputs/evaluation.py")
+    # The exports write every mart; BI tools are given every `bi` view.
+    assert reads("mart_exports") == models_in("marts")
+    assert reads("bi_tools") == models_in("bi")
+
+    # In Dagster: a consumer a run builds is its asset; the others are external assets
+    # downstream of what they read.
+    graph = defs.resolve_asset_graph()
+    for name, exposure in exposures.items():
+        built = exposure.get("meta", {}).get("dagster_asset")
+        key = dg.AssetKey.from_user_string(built or f"exposures/{name}")
+        assert graph.has(key), key
+        if not built:
+            parents = {k.to_user_string().split("/")[-1] for k in graph.get(key).parent_keys}
+            assert parents == reads(name)

@@ -23,12 +23,14 @@ from pipelines.ingest.submissions import files_under
 # What changes in each folder of the landing zone affect.
 load_submissions = dg.define_asset_job(
     name="load_submissions",
-    selection=dg.AssetSelection.assets(OBSERVATIONS_KEY, SUBMISSION_LOG_KEY).downstream(),
+    selection=dg.AssetSelection.assets(OBSERVATIONS_KEY, SUBMISSION_LOG_KEY)
+    .downstream()
+    .materializable(),
     description="Load new or changed submissions and rebuild everything downstream of them.",
 )
 load_overrides = dg.define_asset_job(
     name="load_overrides",
-    selection=dg.AssetSelection.assets(STATUS_OVERRIDES_KEY).downstream(),
+    selection=dg.AssetSelection.assets(STATUS_OVERRIDES_KEY).downstream().materializable(),
     description="Reload the reviewed status overrides and rebuild the attainment marts.",
 )
 JOB_FOR_FOLDER = {"submissions": load_submissions, "overrides": load_overrides}
