@@ -16,7 +16,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed-from-lock
 
-.PHONY: help dev_install manifest run test test-fast dev status evaluate lint format sample-data bench clean
+.PHONY: help dev_install manifest run test test-fast dev status evaluate docs lint format sample-data bench clean
 
 # `make help` lists every target with the text after its `##` (a test checks none is missing).
 help: ## list the targets
@@ -52,6 +52,9 @@ PLAN ?= zx_hqd_2021_2025
 REGION ?= 420881
 evaluate: $(INSTALLED) $(DAGSTER_HOME)/dagster.yaml ## write the evaluation table (PLAN=, REGION=, optional AS_OF=YYYY-MM-DD)
 	$(PY) -m pipelines evaluate --plan $(PLAN) --region $(REGION) $(if $(AS_OF),--as-of $(AS_OF))
+
+docs: $(INSTALLED) ## dbt's documentation site of the warehouse: PLAN_WAREHOUSE_DIR/docs/index.html
+	$(PY) -m pipelines docs
 
 # Test files run in parallel, one worker per core (pytest-xdist), each file on one worker.
 test: $(INSTALLED) ## the whole test suite, one worker per core

@@ -513,6 +513,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     ).set_defaults(handler=manifest_command)
     _command(
         commands,
+        "docs",
+        ("python -m pipelines docs",),
+        help="write dbt's documentation site of the warehouse (every model, column and test, "
+        "the catalog, and the lineage to the reports and tools that read it) as one offline "
+        "page, $PLAN_WAREHOUSE_DIR/docs/index.html",
+    ).set_defaults(handler=docs_command)
+    _command(
+        commands,
         "publish",
         ("python -m pipelines publish",),
         help="publish the working file as $PLAN_WAREHOUSE_DIR/indicators.duckdb, with its "
@@ -642,6 +650,22 @@ def publish_command(_: argparse.Namespace) -> int:
         f"Published {result.relations} tables and views to {layout.published}, "
         f"{len(result.exports)} export files and {len(result.pages)} report pages"
     )
+    return 0
+
+
+def docs_command(_: argparse.Namespace) -> int:
+    """`docs`: dbt's documentation site of the warehouse, one offline page."""
+    from pipelines.dbt_project import generate_docs
+
+    layout = settings.layout()
+    if not layout.work.exists():
+        raise SystemExit(f"No working file at {layout.work}: run `make run` first.")
+    try:
+        page = generate_docs(layout)
+    except RuntimeError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"dbt docs: {page}")
     return 0
 
 

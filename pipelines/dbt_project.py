@@ -88,9 +88,42 @@ def invocation_target(run_id: str, state: Path) -> Path:
     name = f"dbt_models-{run_id[:7]}-{uuid.uuid4().hex[:7]}"
     target = dbt_project.project_dir / dbt_project.target_path / name
     target.mkdir(parents=True)
+    seed_parse_state(target, state)
+    return target
+
+
+def seed_parse_state(target: Path, state: Path) -> None:
+    """Start a dbt command writing to `target` from the warehouse's parse state, if any."""
     if state.exists():
         shutil.copyfile(state, target / PARTIAL_PARSE_FILE)
-    return target
+
+
+def generate_docs(layout: settings.WarehouseLayout) -> Path:
+    """dbt's documentation site of a warehouse (its models, columns, tests, catalog and the
+    lineage to the exposures) as one offline page, `docs/index.html`, replaced atomically.
+    Holds the warehouse lock: dbt reads the working file for the catalog."""
+    import subprocess
+    import tempfile
+
+    from pipelines.warehouse.database import exclusive_access
+
+    prepare_manifest(if_stale=True)
+    env = {**os.environ, settings.WAREHOUSE_DIR_ENV: str(layout.root)}
+    with tempfile.TemporaryDirectory() as folder, exclusive_access(layout.work):
+        target = Path(folder)
+        seed_parse_state(target, layout.dbt_parse_state)
+        done = subprocess.run(
+            [DBT_EXECUTABLE, "docs", "generate", "--static", "--target-path", str(target)],
+            cwd=dbt_project.project_dir, env=env, capture_output=True, text=True,
+        )  # fmt: skip
+        if done.returncode != 0:
+            raise RuntimeError(f"dbt docs generate failed:\n{done.stdout[-3000:]}")
+        page = layout.docs / "index.html"
+        page.parent.mkdir(parents=True, exist_ok=True)
+        temporary = page.with_name(f".index.html.{os.getpid()}")
+        shutil.copyfile(target / "static_index.html", temporary)
+        os.replace(temporary, page)
+    return page
 
 
 def keep_parse_state(invocation_target: Path, state: Path) -> None:

@@ -71,6 +71,12 @@ class WarehouseLayout:
         return self.root / "logs" / f"dbt_{run_id}.log"
 
     @property
+    def docs(self) -> Path:
+        """dbt's documentation site of this warehouse, one offline page: `docs/index.html`
+        (`python -m pipelines docs`)."""
+        return self.root / "docs"
+
+    @property
     def exports(self) -> Path:
         """Parquet and CSV copies of the marts: `exports/`."""
         return self.root / "exports"

@@ -312,3 +312,29 @@ def test_a_wrong_file_or_setting_gets_a_message_never_a_traceback(tmp_path: Path
         output = done.stdout + done.stderr
         assert done.returncode == code, (args, output)
         assert message in output and "Traceback" not in output, (args, output)
+
+
+def test_docs_writes_one_offline_page_with_the_lineage_to_the_consumers(
+    sample_run: SampleRun, workspace: Workspace
+) -> None:
+    workspace.copy_warehouse_from(sample_run.workspace)
+    process = pipelines_cli("docs", workspace=workspace)
+    output, _ = process.communicate(timeout=300)
+
+    assert process.returncode == 0, output
+    page = workspace.warehouse_dir / "docs" / "index.html"
+    assert output.strip().endswith(f"dbt docs: {page}")
+    text = page.read_text(encoding="utf-8")
+    # The models with the catalog of the built file, and who reads them.
+    for name in (
+        "model.plan_indicators.mart_department_freshness",
+        "exposure.plan_indicators.attainment_report",
+        "exposure.plan_indicators.bi_tools",
+    ):
+        assert name in text, name  # fmt: skip
+    # The catalog: the built tables as DuckDB describes them.
+    assert (
+        '"model.plan_indicators.mart_department_freshness": {"metadata": {"type": "BASE TABLE"'
+        in text
+    )
+    assert not re.search(r"""<script[^>]+src=["']?https?:""", text)

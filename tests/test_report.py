@@ -53,7 +53,10 @@ def test_the_run_builds_an_offline_page_with_a_card_per_target(sample_run: Sampl
     reports = sample_run.workspace.warehouse_dir / "reports"
     page = report_page(sample_run)
     text = page.read_text(encoding="utf-8")
-    assert page_name("zx_hqd_2021_2025", "420881") in (reports / "index.html").read_text("utf-8")
+    index = (reports / "index.html").read_text("utf-8")
+    assert page_name("zx_hqd_2021_2025", "420881") in index
+    # The index links dbt's docs (`make docs`) and GX's Data Docs beside the reports.
+    assert 'href="../docs/index.html"' in index and 'href="../data_docs/index.html"' in index
 
     counts = published_counts(sample_run)
     assert text.count('<article class="card"') == sum(counts.values()) == 59
