@@ -79,13 +79,16 @@ def test_a_killed_run_leaves_the_published_file_as_it_was(
         "PLAN_WAREHOUSE_DIR": str(workspace.warehouse_dir),
     }
     run = subprocess.Popen(
-        [sys.executable, "-m", "pipelines", "run"], cwd=REPO_ROOT, env=env,
+        [sys.executable, "-m", "pipelines", "run", "--verbose"], cwd=REPO_ROOT, env=env,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
     )  # fmt: skip
-    # Kill the run, and dbt with it, once dbt is building: new rows are in the working file.
+    # Kill the run, and dbt with it, once dbt is building (its lines, with --verbose): new
+    # rows are in the working file.
     for line in run.stdout:
-        if "Running with dbt" in line or "STEP_START" in line and "dbt_models" in line:
+        if "Running with dbt" in line:
             break
+    else:
+        pytest.fail("the run ended before dbt started")
     os.killpg(run.pid, signal.SIGKILL)
     run.wait()
 
