@@ -210,18 +210,24 @@ def run_pipeline(verbose: bool = False) -> bool:
     import uuid
 
     from pipelines.definitions import defs
-    from pipelines.progress import RunProgress
+    from pipelines.progress import PlainText, RunProgress
 
     job = defs.resolve_job_def("refresh_all")
     run_id = str(uuid.uuid4())
     # dagster-dbt writes each of dbt's lines to stdout; dbt's log file (logs/) has them all.
-    quiet = (
-        contextlib.nullcontext()
-        if verbose
-        else contextlib.redirect_stdout(open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
-    )
+    # With --verbose, Dagster's console log is coloured: plain where it is not a terminal.
+    output = contextlib.ExitStack()
+    if not verbose:
+        devnull = output.enter_context(open(os.devnull, "w", encoding="utf-8"))
+        output.enter_context(contextlib.redirect_stdout(devnull))
+    else:
+        for name, redirect in (("stdout", contextlib.redirect_stdout),
+                               ("stderr", contextlib.redirect_stderr)):  # fmt: skip
+            stream = getattr(sys, name)
+            if not stream.isatty():
+                output.enter_context(redirect(PlainText(stream)))
     progress = RunProgress(out=sys.stdout)
-    with _instance() as instance, quiet:
+    with _instance() as instance, output:
         instance.add_event_listener(run_id, progress)
         result = job.execute_in_process(
             instance=instance,

@@ -9,11 +9,15 @@ and how long it took; a long dbt build says how far it has got every few seconds
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TextIO
+
+# A step's log message starting with this says how far a long stage has got.
+PROGRESS_PREFIX = "progress: "
 
 # Each step's name for a person, in the order a run does them.
 STAGES = {
@@ -49,7 +53,10 @@ class RunProgress:
 
     def __call__(self, entry: Any) -> None:  # noqa: ANN401 - an EventLogEntry
         event = getattr(entry, "dagster_event", None)
-        if event is None or event.step_key is None:
+        if event is None:
+            self._log_message(entry)
+            return
+        if event.step_key is None:
             return
         kind, step = event.event_type_value, event.step_key
         if kind == "STEP_START":
@@ -79,6 +86,21 @@ class RunProgress:
         seconds = self.clock() - stage.started
         name = STAGES.get(step, step)
         print(f"{mark} {name:<12} {text} ({seconds:.1f} s)", file=self.out, flush=True)
+
+    def _log_message(self, entry: Any) -> None:  # noqa: ANN401 - an EventLogEntry
+        """A long stage's own word on how far it has got (`PROGRESS_PREFIX`), at most every
+        `every_seconds`."""
+        message = getattr(entry, "user_message", "") or ""
+        stage = self.stages.get(getattr(entry, "step_key", None) or "")
+        if stage is None or not message.startswith(PROGRESS_PREFIX):
+            return
+        now = self.clock()
+        if now - stage.last_progress < self.every_seconds:
+            return
+        stage.last_progress = now
+        name = STAGES.get(entry.step_key, entry.step_key)
+        text = message.removeprefix(PROGRESS_PREFIX)
+        print(f"  {name:<12} ... {text} ({now - stage.started:.0f} s)", file=self.out, flush=True)
 
     def _maybe_progress(self, step: str, stage: _Stage) -> None:
         now = self.clock()
@@ -141,3 +163,22 @@ class RunProgress:
 def _dbt_counts(stage: _Stage) -> tuple[int, int, int]:
     passed = sum(1 for _, ok, _ in stage.checks if ok)
     return len(stage.materialized), passed, len(stage.checks) - passed
+
+
+class PlainText:
+    """A text stream that drops terminal colour codes, for output that is not a terminal."""
+
+    COLOUR = re.compile(r"\x1b\[[0-9;]*m")
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(self.COLOUR.sub("", text))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def __getattr__(self, name: str) -> Any:  # noqa: ANN401 - the stream's own attributes
+        return getattr(self.stream, name)

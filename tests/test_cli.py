@@ -124,6 +124,8 @@ def test_two_runs_started_together_both_succeed(dbt_manifest: Path, workspace: W
     quiet, verbose = outputs
     assert "OK created sql table model marts.mart_indicator_attainment" in verbose
     assert "OK created sql" not in quiet
+    # Dagster's console log is coloured on a terminal only; this output is a pipe.
+    assert " - dagster - " in verbose and "\x1b[" not in verbose + quiet
     logs = sorted((workspace.warehouse_dir / "logs").glob("dbt_*.log"))
     assert len(logs) == 2
     for log in logs:

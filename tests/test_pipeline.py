@@ -742,3 +742,22 @@ def test_a_run_reads_as_a_line_per_stage(sample_run: SampleRun) -> None:
     assert re.fullmatch(r"  dbt build    \.\.\. \d+ models built, \d+ tests passed", lines[3])
     assert re.fullmatch(r"✔ dbt build    25 models built, \d{3} tests passed, 0 failed", lines[-2])
     assert lines[-1] == "✔ publish      31 tables and views; 16 export files; 1 report page(s)"
+
+    # A long ingest says how far it has got, at most every `every_seconds`.
+    start = next(
+        e for e in sample_run.result.all_events
+        if e.event_type_value == "STEP_START" and e.step_key == "observations"
+    )  # fmt: skip
+    out.truncate(0)
+    out.seek(0)
+    progress(SimpleNamespace(dagster_event=start))
+    for done in (2_000, 4_000):
+        for _ in range(60):
+            next(ticks)
+        progress(SimpleNamespace(dagster_event=None, step_key="observations",
+                                 user_message=f"progress: {done:,} of 219,450 files read"))  # fmt: skip
+    progress(SimpleNamespace(dagster_event=None, step_key="observations", user_message="other"))
+    assert [re.sub(r" \(\d+ s\)$", "", line) for line in out.getvalue().splitlines()] == [
+        "  submissions  ... 2,000 of 219,450 files read",
+        "  submissions  ... 4,000 of 219,450 files read",
+    ]

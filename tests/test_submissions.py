@@ -464,6 +464,27 @@ def test_templates_pass_the_check_as_shipped(catalog: Catalog, name: str) -> Non
     ]
 
 
+def test_reading_many_files_reports_its_progress(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.tools import bench
+
+    raw = tmp_path / "raw"
+    bench.generate(raw, 2)
+    catalog = Catalog(read_registry(find_plan_folders(raw), raw))
+    files = find_submission_files(raw)
+    chunk = len(files) // 3 + 1
+    monkeypatch.setattr(submissions, "CHUNK_FILES", chunk)
+    for processes, parallel_from in ((1, 4_000), (2, 1)):
+        told: list[tuple[int, int]] = []
+        read = submissions.read_all_submissions(
+            files, raw, catalog, processes=processes, parallel_from=parallel_from,
+            progress=lambda done, total: told.append((done, total)),  # noqa: B023
+        )  # fmt: skip
+        assert len(read.results) == len(files)
+        assert told == [(chunk, len(files)), (2 * chunk, len(files)), (len(files), len(files))]
+
+
 def test_reading_in_worker_processes_gives_what_one_process_gives(tmp_path: Path) -> None:
     from tests.tools import bench
 

@@ -35,6 +35,7 @@ from pipelines.plans.registry import (
     read_registry,
     registered_units,
 )
+from pipelines.progress import PROGRESS_PREFIX
 from pipelines.validation import validate_frame
 from pipelines.warehouse.database import (
     append_rows,
@@ -150,7 +151,9 @@ def _registry_parameters(registry: pl.DataFrame) -> dict[str, list[str]]:
     check_specs=[contract_check_spec(OBSERVATIONS_KEY, "raw_observations")],
 )
 def observations(
-    landing_zone: LandingZone, warehouse: WarehouseResource
+    context,
+    landing_zone: LandingZone,
+    warehouse: WarehouseResource,
 ) -> Iterator[dg.AssetCheckResult | dg.Output]:
     raw_dir = landing_zone.path
     with warehouse.get_connection() as connection:
@@ -159,7 +162,14 @@ def observations(
     catalog = Catalog(registry, registered_units(raw_dir))
     files = find_submission_files(raw_dir)
     submissions = read_all_submissions(
-        files, raw_dir, catalog, skip=set(known.iter_rows()), limits=landing_zone.limits
+        files,
+        raw_dir,
+        catalog,
+        skip=set(known.iter_rows()),
+        limits=landing_zone.limits,
+        progress=lambda done, total: context.log.info(
+            f"{PROGRESS_PREFIX}{done:,} of {total:,} files read"
+        ),
     )
     results = submissions.results
     frame = submissions.observations

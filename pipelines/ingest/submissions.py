@@ -1008,10 +1008,12 @@ def read_all_submissions(
     processes: int | None = None,
     parallel_from: int = PARALLEL_FROM_FILES,
     limits: ReadLimits | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Submissions:
     """`read_submissions` for a landing zone of any size, in one process per core when
     many files are new (by path: a revised file at a known path is found by its checksum
-    in any case). The same files give the same results and table either way."""
+    in any case). The same files give the same results and table either way. `progress`,
+    if given, is told (files done, files in all) after each chunk of files."""
     paths = list(paths)
     processes = processes or cores()
     chunks = [paths[start : start + CHUNK_FILES] for start in range(0, len(paths), CHUNK_FILES)]
@@ -1021,8 +1023,16 @@ def read_all_submissions(
         if skip
         else len(paths)
     )
+    parts: list[Submissions] = []
+
+    def done(part: Submissions) -> None:
+        parts.append(part)
+        if progress is not None:
+            progress(min(len(parts) * CHUNK_FILES, len(paths)), len(paths))
+
     if processes < 2 or new < parallel_from:
-        parts = [_read_chunk(chunk, raw_dir, catalog, skip, limits) for chunk in chunks]
+        for chunk in chunks:
+            done(_read_chunk(chunk, raw_dir, catalog, skip, limits))
     else:
         with ProcessPoolExecutor(
             processes,
@@ -1030,7 +1040,8 @@ def read_all_submissions(
             initializer=_start_worker,
             initargs=(raw_dir, catalog, skip, limits),
         ) as pool:
-            parts = list(pool.map(_read_chunk_in_worker, chunks))
+            for part in pool.map(_read_chunk_in_worker, chunks):
+                done(part)
     return Submissions(
         results=[result for part in parts for result in part.results],
         observations=pl.concat([part.observations for part in parts])
