@@ -211,3 +211,25 @@ def test_exposures_name_every_relation_their_consumer_reads(defs, dbt_manifest: 
         if not built:
             parents = {k.to_user_string().split("/")[-1] for k in graph.get(key).parent_keys}
             assert parents == reads(name)
+
+
+def test_a_relative_warehouse_dir_is_taken_from_the_repository_root_by_dbt_too(
+    dbt_manifest: Path,
+) -> None:
+    import shutil
+    import uuid
+
+    name = f".warehouse-relative-{uuid.uuid4().hex[:8]}"
+    (REPO_ROOT / name / "work").mkdir(parents=True)
+    try:
+        done = subprocess.run(
+            [str(Path(sys.executable).with_name("dbt")), "debug"],
+            cwd=REPO_ROOT / "dbt", env={**os.environ, "PLAN_WAREHOUSE_DIR": name},
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout[-3000:]
+        # dbt runs in dbt/, and opens the file under the repository root, as the pipeline does.
+        assert (REPO_ROOT / name / "work" / "indicators.duckdb").exists()
+        assert not (REPO_ROOT / "dbt" / name).exists()
+    finally:
+        shutil.rmtree(REPO_ROOT / name, ignore_errors=True)
