@@ -216,6 +216,7 @@ def run_pipeline(verbose: bool = False) -> bool:
     run_id = str(uuid.uuid4())
     # dagster-dbt writes each of dbt's lines to stdout; dbt's log file (logs/) has them all.
     # With --verbose, Dagster's console log is coloured: plain where it is not a terminal.
+    progress = RunProgress(out=sys.stdout)
     output = contextlib.ExitStack()
     if not verbose:
         devnull = output.enter_context(open(os.devnull, "w", encoding="utf-8"))
@@ -226,7 +227,6 @@ def run_pipeline(verbose: bool = False) -> bool:
             stream = getattr(sys, name)
             if not stream.isatty():
                 output.enter_context(redirect(PlainText(stream)))
-    progress = RunProgress(out=sys.stdout)
     with _instance() as instance, output:
         instance.add_event_listener(run_id, progress)
         result = job.execute_in_process(
@@ -234,7 +234,7 @@ def run_pipeline(verbose: bool = False) -> bool:
             run_id=run_id,
             raise_on_error=False,
             run_config={
-                "loggers": {"console": {"config": {"log_level": "INFO" if verbose else "ERROR"}}}
+                "loggers": {"console": {"config": {"log_level": "INFO" if verbose else "CRITICAL"}}}
             },
         )
     dbt_log = settings.layout().dbt_log(run_id)

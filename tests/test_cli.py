@@ -14,11 +14,14 @@ import duckdb
 from tests.conftest import REPO_ROOT, SampleRun, Workspace
 
 
-def pipelines_cli(*args: str, workspace: Workspace, **kwargs) -> subprocess.Popen:
+def pipelines_cli(
+    *args: str, workspace: Workspace, env_extra: dict[str, str] | None = None, **kwargs
+) -> subprocess.Popen:
     env = {
         **{k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"},
         "PLAN_RAW_DIR": str(workspace.raw_dir),
         "PLAN_WAREHOUSE_DIR": str(workspace.warehouse_dir),
+        **(env_extra or {}),
     }
     return subprocess.Popen(
         [sys.executable, "-m", "pipelines", *args],
@@ -340,3 +343,19 @@ def test_docs_writes_one_offline_page_with_the_lineage_to_the_consumers(
         in text
     )
     assert not re.search(r"""<script[^>]+src=["']?https?:""", text)
+
+
+def test_a_failed_dbt_build_shows_the_end_of_dbt_s_log_not_a_traceback(
+    dbt_manifest: Path, workspace: Workspace
+) -> None:
+    # A wrong setting dbt reads (no such target in dbt/profiles.yml): the build fails at once.
+    process = pipelines_cli("run", workspace=workspace, env_extra={"DBT_TARGET": "nope"})
+    output, _ = process.communicate(timeout=600)
+
+    assert process.returncode == 1, output[-3000:]
+    assert re.search(r"^✘ dbt build +failed: ", output, re.M)
+    assert "The end of dbt's log (" in output
+    assert "does not have a target named 'nope'" in output
+    assert "Traceback" not in output and 'File "' not in output
+    assert "The run failed" in output
+    assert not workspace.database.exists()
