@@ -64,9 +64,12 @@ def test_the_benchmark_run_and_its_floor_agree_with_the_pipeline(
     monkeypatch.setenv(settings.WAREHOUSE_DIR_ENV, str(warehouse))
     bench.generate(raw, 2)
 
-    result = bench.run(raw, warehouse)
+    result = bench.run(raw, warehouse, incremental=True)
 
     assert result.success
+    # One revised file: the sensor starts the submissions job for it.
+    assert result.incremental_job == "load_submissions"
+    assert 0 <= result.sensor_seconds <= result.incremental_seconds
     assert [stage.name for stage in result.stages] == list(bench.STAGES)
     assert all(stage.seconds >= 0 and stage.peak_mib > 0 for stage in result.stages), result.stages
     assert result.total_seconds >= sum(stage.seconds for stage in result.stages) * 0.99

@@ -191,11 +191,13 @@ def _incremental(result: BenchResult, memory: MemorySampler, defs, raw_dir: Path
 
     sensor = defs.get_sensor_def("raw_files_sensor")
     with dg.DagsterInstance.ephemeral() as instance:
-        context = dg.build_sensor_context(instance=instance, definitions=defs)
+        # The sensor reads the landing zone through its resource, as in a deployment.
+        resources = {"landing_zone": defs.resources["landing_zone"]}
+        context = dg.build_sensor_context(instance=instance, resources=resources)
         cursor = sensor(context).cursor
         change_one_file(raw_dir)
         started = time.time()
-        context = dg.build_sensor_context(instance=instance, cursor=cursor, definitions=defs)
+        context = dg.build_sensor_context(instance=instance, cursor=cursor, resources=resources)
         (request,) = sensor(context).run_requests
         decided = time.time()
         job = defs.resolve_job_def(request.job_name)
