@@ -9,6 +9,7 @@ import os
 import shutil
 import sys
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 
 from pipelines import settings, vocabulary
@@ -53,6 +54,17 @@ def format_table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> st
     return "\n".join([line(cells[0]), rule, *(line(r) for r in cells[1:])])
 
 
+def _filters(*options: tuple[str, str | None, str]) -> tuple[list[str], list[str], list[str]]:
+    """The SQL conditions, parameters and descriptions of the (clause, value, name) options
+    given a value."""
+    given = [option for option in options if option[1]]
+    return (
+        [clause for clause, _, _ in given],
+        [value for _, value, _ in given],
+        [f"{name} {value}" for _, value, name in given],
+    )
+
+
 def attainment_table(
     plan_id: str | None = None,
     status: str | None = None,
@@ -72,18 +84,13 @@ def attainment_table(
     if not path.exists():
         raise SystemExit(f"No warehouse at {path}: run `make run` first.")
     query = f"select {', '.join(ATTAINMENT_COLUMNS)} from marts.mart_indicator_attainment"
-    filters, params, shown = [], [], []
-    for clause, value, name in (
+    filters, params, shown = _filters(
         ("plan_id = ?", plan_id, "plan"),
         ("region_code = ?", region_code, "region"),
         ("status = ?", status, "status"),
         ("? in (pillar_zh, pillar_en)", pillar, "pillar"),
         ("? in (department_code, department_zh)", department, "department"),
-    ):
-        if value:
-            filters.append(clause)
-            params.append(value)
-            shown.append(f"{name} {value}")
+    )
     if assessed_only:
         filters.append("status not in ('no_data', 'not_assessable')")
         shown.append("with data")
@@ -91,9 +98,10 @@ def attainment_table(
         query += " where " + " and ".join(filters)
     query += " order by plan_id, region_code, indicator_code"
     # The plans and regions shown: their counts and verdicts, not every plan's.
-    scope = [(c, v) for c, v in (("plan_id = ?", plan_id), ("region_code = ?", region_code)) if v]
-    where = "".join(f" and {clause}" for clause, _ in scope)
-    scope_params = [value for _, value in scope]
+    scope, scope_params, _ = _filters(
+        ("plan_id = ?", plan_id, "plan"), ("region_code = ?", region_code, "region")
+    )
+    where = "".join(f" and {clause}" for clause in scope)
     summary_query = (
         f"select status, count(*) from marts.mart_indicator_attainment where true{where} "
         "group by status order by status"
@@ -113,9 +121,7 @@ def attainment_table(
     lines = [format_table(ATTAINMENT_COLUMNS, rows), ""]
     if shown:
         position = ATTAINMENT_COLUMNS.index("status")
-        by_status: dict[str, int] = {}
-        for row in rows:
-            by_status[row[position]] = by_status.get(row[position], 0) + 1
+        by_status = Counter(row[position] for row in rows)
         listed = ", ".join(f"{name} {by_status[name]}" for name in sorted(by_status)) or "none"
         lines.append(f"Shown ({', '.join(shown)}): {len(rows)} targets: {listed}")
     totals = ", ".join(f"{name} {count}" for name, count in counts) or "none"
@@ -151,15 +157,12 @@ def freshness_table(
     path = settings.warehouse_path()
     if not path.exists():
         raise SystemExit(f"No warehouse at {path}: run `make run` first.")
-    filters, params = ["(targets_overdue > 0 or targets_never_reported > 0)"], []
-    for clause, value in (
-        ("plan_id = ?", plan_id),
-        ("region_code = ?", region_code),
-        ("? in (department_code, department_zh)", department),
-    ):
-        if value:
-            filters.append(clause)
-            params.append(value)
+    filters, params, _ = _filters(
+        ("plan_id = ?", plan_id, "plan"),
+        ("region_code = ?", region_code, "region"),
+        ("? in (department_code, department_zh)", department, "department"),
+    )
+    filters.insert(0, "(targets_overdue > 0 or targets_never_reported > 0)")
     query = (
         f"select {', '.join(FRESHNESS_COLUMNS)} "
         f"from bi.department_freshness where {' and '.join(filters)} "

@@ -20,6 +20,7 @@ from filelock import FileLock
 from packaging import version
 
 from pipelines import settings
+from pipelines.outputs.exports import temporary_beside
 
 # The dbt installed beside this interpreter, so that `.venv/bin/python -m pipelines` and
 # `.venv/bin/dagster dev` work without activating the environment.
@@ -119,10 +120,7 @@ def generate_docs(layout: settings.WarehouseLayout) -> Path:
         if done.returncode != 0:
             raise RuntimeError(f"dbt docs generate failed:\n{done.stdout[-3000:]}")
         page = layout.docs / "index.html"
-        page.parent.mkdir(parents=True, exist_ok=True)
-        temporary = page.with_name(f".index.html.{os.getpid()}")
-        shutil.copyfile(target / "static_index.html", temporary)
-        os.replace(temporary, page)
+        _copy_atomically(target / "static_index.html", page)
     return page
 
 
@@ -134,10 +132,15 @@ def keep_parse_state(invocation_target: Path, state: Path) -> None:
         return
     project = dbt_project.project_dir / dbt_project.target_path / PARTIAL_PARSE_FILE
     for kept in (state, project):
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        temporary = kept.with_name(f".{kept.name}.{os.getpid()}")
-        shutil.copyfile(produced, temporary)
-        os.replace(temporary, kept)
+        _copy_atomically(produced, kept)
+
+
+def _copy_atomically(source: Path, final: Path) -> None:
+    """Copy `source` over `final` in one rename: a reader sees the old file or the new one."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    temporary = temporary_beside(final)
+    shutil.copyfile(source, temporary)
+    os.replace(temporary, final)
 
 
 # dbt logs kept per warehouse; older ones are removed.
