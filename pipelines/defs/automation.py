@@ -1,8 +1,8 @@
 """Automation: a sensor on the landing zone and the monthly and annual schedules.
 
 The sensor fingerprints every file under PLAN_RAW_DIR (path, size and modification
-time) and, when something changed, starts the job that rebuilds only what the change
-affects: new or changed submissions reload observations and everything after them;
+time, without opening one) and, when something changed, starts the job that rebuilds
+only what the change affects: new or changed submissions reload observations and everything after them;
 changed overrides reload the overrides and the attainment marts; a changed registry
 rebuilds everything.
 """
@@ -18,19 +18,31 @@ import dagster as dg
 from pipelines.defs.ingest import OBSERVATIONS_KEY, STATUS_OVERRIDES_KEY, SUBMISSION_LOG_KEY
 from pipelines.defs.jobs import refresh_all
 from pipelines.defs.resources import LandingZone
-from pipelines.ingest.submissions import files_under
+from pipelines.defs.transform import dbt_models
+from pipelines.ingest.landing import listing
 
-# What changes in each folder of the landing zone affect.
+# What changes in each folder of the landing zone affect. Each job builds the whole dbt
+# project, which then rebuilds only the regions whose files changed (`dbt_models`).
 load_submissions = dg.define_asset_job(
     name="load_submissions",
-    selection=dg.AssetSelection.assets(OBSERVATIONS_KEY, SUBMISSION_LOG_KEY)
+    selection=(
+        dg.AssetSelection.assets(OBSERVATIONS_KEY, SUBMISSION_LOG_KEY)
+        | dg.AssetSelection.assets(dbt_models)
+    )
     .downstream()
     .materializable(),
-    description="Load new or changed submissions and rebuild everything downstream of them.",
+    description=(
+        "Load new or changed submissions and rebuild what they change: the regions they "
+        "belong to, in every model, and the published warehouse."
+    ),
 )
 load_overrides = dg.define_asset_job(
     name="load_overrides",
-    selection=dg.AssetSelection.assets(STATUS_OVERRIDES_KEY).downstream().materializable(),
+    selection=(
+        dg.AssetSelection.assets(STATUS_OVERRIDES_KEY) | dg.AssetSelection.assets(dbt_models)
+    )
+    .downstream()
+    .materializable(),
     description="Reload the reviewed status overrides and rebuild the attainment marts.",
 )
 JOB_FOR_FOLDER = {"submissions": load_submissions, "overrides": load_overrides}
@@ -38,19 +50,11 @@ WATCHED_FOLDERS = ("registry", "submissions", "overrides")
 
 
 def fingerprint(raw_dir: Path) -> dict[str, str]:
-    """One digest per watched folder, from every file's path, size and modification time."""
-    digests = {}
-    for folder in WATCHED_FOLDERS:
-        entries = []
-        root = raw_dir / folder
-        for path in files_under(root) if root.is_dir() else []:
-            # The entry itself: a dangling link or a pipe is a change too, and is never opened.
-            stat = path.lstat()
-            entries.append(
-                f"{path.relative_to(raw_dir).as_posix()}|{stat.st_size}|{stat.st_mtime_ns}"
-            )
-        digests[folder] = hashlib.sha256("\n".join(entries).encode()).hexdigest()
-    return digests
+    """One digest per watched folder, from every file's path, size and modification time
+    (`landing.listing`: no file is opened)."""
+    return {
+        folder: hashlib.sha256(listing(raw_dir / folder)).hexdigest() for folder in WATCHED_FOLDERS
+    }
 
 
 @dg.sensor(

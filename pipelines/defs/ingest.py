@@ -7,6 +7,7 @@ so Dagster draws one lineage from the files to the marts.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator
 
 import dagster as dg
@@ -20,10 +21,11 @@ from pipelines.defs.validation import (
     contract_check_spec,
     raise_if_failed,
 )
+from pipelines.ingest.landing import Entry, Seen, scan, trusted_modified_ns, unchanged_since
 from pipelines.ingest.overrides import find_override_files, read_overrides
 from pipelines.ingest.submissions import (
+    SUBMISSIONS_SUBDIR,
     Catalog,
-    find_submission_files,
     read_all_submissions,
     reject_failed_rows,
     submission_log,
@@ -37,6 +39,7 @@ from pipelines.plans.registry import (
 )
 from pipelines.progress import PROGRESS_PREFIX
 from pipelines.validation import validate_frame
+from pipelines.warehouse.changes import mark_regions_changed
 from pipelines.warehouse.database import (
     append_rows,
     read_table,
@@ -120,6 +123,44 @@ def _logged_versions(connection: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     return read_table(connection, RAW_SCHEMA, "submission_log").select(VERSION_KEY).unique()
 
 
+LANDING_FILES = "landing_files"
+
+
+def _seen_files(connection: duckdb.DuckDBPyConnection) -> dict[str, Seen]:
+    """What the last run saw at each path of the landing zone (`raw.landing_files`)."""
+    if not table_exists(connection, RAW_SCHEMA, LANDING_FILES):
+        return {}
+    rows = connection.execute(
+        f"select source_file, size_bytes, modified_ns, source_checksum "
+        f"from {RAW_SCHEMA}.{LANDING_FILES} where source_checksum is not null"
+    ).fetchall()
+    return {label: Seen(size, modified, checksum) for label, size, modified, checksum in rows}
+
+
+def landing_files(entries: list[Entry], checksums: dict[str, str], scanned_ns: int) -> pl.DataFrame:
+    """The landing zone as this run saw it: each path's size, modification time (-1 when
+    too recent to trust) and the checksum of the version there, for the next run's
+    pre-check. A path with no checksum (it could not be read) is read again next time."""
+    return pl.DataFrame(
+        [
+            (
+                entry.label,
+                entry.size,
+                trusted_modified_ns(entry, scanned_ns) if entry.label in checksums else -1,
+                checksums.get(entry.label),
+            )
+            for entry in entries
+        ],
+        schema={
+            "source_file": pl.String(),
+            "size_bytes": pl.Int64(),
+            "modified_ns": pl.Int64(),
+            "source_checksum": pl.String(),
+        },
+        orient="row",
+    )
+
+
 def _registry_parameters(registry: pl.DataFrame) -> dict[str, list[str]]:
     return {
         "known_indicator_codes": sorted(registry["indicator_code"].unique().to_list()),
@@ -159,13 +200,20 @@ def observations(
     with warehouse.get_connection() as connection:
         registry = read_table(connection, RAW_SCHEMA, "plan_indicators")
         known = _logged_versions(connection)
+        seen = _seen_files(connection)
     catalog = Catalog(registry, registered_units(raw_dir))
-    files = find_submission_files(raw_dir)
+    # A file whose path, size and modification time are those of a version already read is
+    # not opened: a province's landing zone is checked in seconds, not read whole.
+    scanned_ns = time.time_ns()
+    entries = scan(raw_dir / SUBMISSIONS_SUBDIR, SUBMISSIONS_SUBDIR)
+    versions = set(known.iter_rows())
+    unchanged = unchanged_since(entries, seen, versions)
+    files = [raw_dir / entry.label for entry in entries if entry.label not in unchanged]
     submissions = read_all_submissions(
         files,
         raw_dir,
         catalog,
-        skip=set(known.iter_rows()),
+        skip=versions,
         limits=landing_zone.limits,
         progress=lambda done, total: context.log.info(
             f"{PROGRESS_PREFIX}{done:,} of {total:,} files read"
@@ -182,6 +230,8 @@ def observations(
     reject_failed_rows(results, report)
     frame = with_vintage(submissions.accepted_observations(), loaded_at=dt.datetime.now(dt.UTC))
     log = submission_log(results).with_columns(checked_at=pl.lit(dt.datetime.now(dt.UTC)))
+    seen_now = landing_files(entries, {**{label: seen[label].checksum for label in unchanged},
+                                       **submissions.checksums}, scanned_ns)  # fmt: skip
     with warehouse.get_connection() as connection:
         # Another run may have loaded some of these files while this one was reading them:
         # under the lock, append only what is still unknown.
@@ -191,7 +241,10 @@ def observations(
         connection.execute("begin transaction")
         appended = append_rows(connection, RAW_SCHEMA, "observations", frame)
         append_rows(connection, RAW_SCHEMA, "submission_log", log)
+        # The regions whose files changed, for the next dbt build to rebuild (dbt_models).
+        mark_regions_changed(connection, log["region_code"])
         connection.execute("commit")
+        replace_table(connection, RAW_SCHEMA, LANDING_FILES, seen_now)
         (total,) = connection.execute(f"select count(*) from {RAW_SCHEMA}.observations").fetchall()[
             0
         ]
@@ -209,8 +262,9 @@ def observations(
         ),
         metadata={
             **report.metadata(),
-            "files_found": len(files),
-            "files_unchanged": len(files) - len(results),
+            "files_found": len(entries),
+            "files_opened": len(files),
+            "files_unchanged": len(entries) - len(results),
             "files_accepted": len(results) - len(rejected),
             "files_rejected": len(rejected),
             "rejections": dg.MetadataValue.md(
@@ -227,8 +281,9 @@ def observations(
         metadata={
             "dagster/row_count": int(total),
             "rows_appended": appended,
-            "files_found": len(files),
-            "files_unchanged": len(files) - len(results),
+            "files_found": len(entries),
+            "files_opened": len(files),
+            "files_unchanged": len(entries) - len(results),
             "files_accepted": len(results) - len(rejected),
             "files_rejected": len(rejected),
             "preview": markdown_preview(frame.drop("source_checksum")),

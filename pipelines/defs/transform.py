@@ -5,10 +5,13 @@ The manifest is prepared by `make manifest`, by
 never runs `dbt parse`.
 """
 
+import os
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -26,6 +29,7 @@ from pipelines.dbt_project import (
     prepare_if_dev,
 )
 from pipelines.defs.resources import WarehouseResource
+from pipelines.warehouse.changes import BuildPlan, plan_build, record_build
 
 prepare_if_dev()
 
@@ -50,6 +54,13 @@ class LayeredTranslator(DagsterDbtTranslator):
         return spec.replace_attributes(key=dg.AssetKey([layer, props["name"]]), group_name=layer)
 
 
+class DbtBuildConfig(dg.Config):
+    """How the dbt step builds."""
+
+    full_refresh: bool = False
+    """Rebuild every region's rows even when only some regions' files changed."""
+
+
 translator = LayeredTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 
@@ -57,11 +68,16 @@ translator = LayeredTranslator(settings=DagsterDbtTranslatorSettings(enable_asse
     manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=translator
 )
 def dbt_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    config: DbtBuildConfig,
 ) -> Iterator[Any]:
     """`dbt build` of the selected models and their data tests, holding the warehouse lock. dbt
     finds the working file through PLAN_WAREHOUSE_DIR (dbt/profiles.yml), the variable the
-    warehouse resource is configured from."""
+    warehouse resource is configured from. When only some regions' files changed since the
+    last build of the whole project, only those regions are rebuilt and tested
+    (`pipelines.warehouse.changes`)."""
     dbt_folder = settings.warehouse_dir()
     if dbt_folder != warehouse.layout.root:
         # The resource was configured for this run apart from the environment dbt reads.
@@ -71,21 +87,61 @@ def dbt_models(
             f"but this run's warehouse resource is {warehouse.layout.root}: set "
             "PLAN_WAREHOUSE_DIR to the folder instead of configuring the resource per run."
         )
+    # Only a build of every model leaves a state the next build can start from.
+    whole_project = set(context.selected_asset_keys) == set(dbt_models.keys)
     with warehouse.exclusive():
+        plan = _plan(warehouse, full=config.full_refresh)
+        context.log.info(
+            f"dbt build: {'full' if plan.full else f'incremental, {plan.regions} region(s)'} "
+            f"({plan.reason})"
+        )
         # Unit tests check the models' logic, not the data: they run in the test suite and CI
         # (`tests/test_pipeline.py`), not on every build (dbt's own advice).
         state = warehouse.layout.dbt_parse_state
         target = invocation_target(context.run_id, state)
         log = warehouse.layout.dbt_log(context.run_id)
+        args = ["build", "--exclude-resource-type", "unit_test"]
         try:
-            invocation = dbt.cli(
-                ["build", "--exclude-resource-type", "unit_test"],
-                context=context,
-                target_path=target,
-            )
-            yield from invocation.stream()
+            with _environment(PLAN_CHANGED_REGIONS_ONLY="" if plan.full else "1"):
+                invocation = dbt.cli(
+                    [*args, "--full-refresh"] if plan.full else args,
+                    context=context,
+                    target_path=target,
+                )
+                yield from invocation.stream()
         finally:
             # dbt's own log, as text, beside the warehouse it built: read it when a build fails.
             keep_dbt_log(target, log)
             context.log.info(f"dbt log: {log}")
+        if whole_project:
+            # Every model and test passed (a failure raised above): the next build can start
+            # from this one.
+            with duckdb.connect(str(warehouse.path)) as connection:
+                record_build(connection, plan)
     keep_parse_state(target, state)
+
+
+def _plan(warehouse: WarehouseResource, full: bool) -> BuildPlan:
+    """Full or incremental (`pipelines.warehouse.changes`); call holding the lock."""
+    with duckdb.connect(str(warehouse.path)) as connection:
+        return plan_build(
+            connection,
+            settings.DBT_PROJECT_DIR,
+            as_of=os.environ.get(settings.AS_OF_ENV, ""),
+            force_full=full,
+        )
+
+
+@contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    """Set environment variables for a dbt command started meanwhile (a run is one process)."""
+    before = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
-import os
 import re
 import stat
 from collections.abc import Callable, Collection, Container, Iterable
@@ -22,6 +21,7 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.ingest.landing import scan
 from pipelines.ingest.readers import SUPPORTED_SUFFIXES, read_grids
 from pipelines.ingest.readers.base import Issue, ReadLimits, clean, shown
 from pipelines.ingest.readers.xlsx_cells import EXCEL_ERRORS, plain_number
@@ -238,19 +238,9 @@ def empty_observations() -> pl.DataFrame:
 def files_under(root: Path, hidden: bool = False) -> list[Path]:
     """Every entry below `root` that is not a folder (hidden files and Office lock files left
     out unless `hidden`), ordered as sorted paths are: by folder and name parts. A walk of
-    directory entries, never following a link: a landing zone can hold hundreds of
-    thousands of files."""
-    found: list[tuple[tuple[str, ...], Path]] = []
-    for folder, _, names in os.walk(root):
-        folder_path = Path(folder)
-        parts = folder_path.relative_to(root).parts
-        found.extend(
-            ((*parts, name), folder_path / name)
-            for name in names
-            if hidden or not name.startswith(HIDDEN_PREFIXES)
-        )
-    found.sort(key=lambda item: item[0])
-    return [path for _, path in found]
+    directory entries, never following a link (`landing.scan`): a landing zone can hold
+    hundreds of thousands of files."""
+    return [root / entry.label for entry in scan(root, hidden=hidden)]
 
 
 def find_submission_files(raw_dir: Path) -> list[Path]:
@@ -260,9 +250,6 @@ def find_submission_files(raw_dir: Path) -> list[Path]:
     if not root.is_dir():
         return []
     return files_under(root, hidden=True)
-
-
-HIDDEN_PREFIXES = (".", "~$")
 
 
 def not_read_because(path: Path, max_bytes: int) -> tuple[str, ...] | None:
@@ -899,12 +886,14 @@ def read_submissions(
     skip: Container[tuple[str, str]] = (),
     limits: ReadLimits | None = None,
     region: str | None = None,
+    checksums: dict[str, str] | None = None,
 ) -> list[FileResult]:
     """Read and check many files, one result each, in file order, within `limits` (the
     defaults unless given).
 
     A file version in `skip`, a (path relative to `raw_dir`, SHA-256) pair, was read
-    before and is passed over; each file is read from disk once either way.
+    before and is passed over; each file is read from disk once either way. `checksums`,
+    if given, receives the version's checksum of every file looked at, passed over or not.
     """
     results = []
     limits = limits or ReadLimits()
@@ -914,6 +903,8 @@ def read_submissions(
         reason = not_read_because(path, max_bytes)
         if reason is not None:
             result = _unread(path, label, reason)
+            if checksums is not None:
+                checksums[label] = result.checksum
             if (label, result.checksum) not in skip:
                 results.append(result)
             continue
@@ -933,6 +924,8 @@ def read_submissions(
             )
             continue
         checksum = _checksum(data)
+        if checksums is not None:
+            checksums[label] = checksum
         if (label, checksum) in skip:
             continue
         try:
@@ -955,6 +948,8 @@ class Submissions:
 
     results: list[FileResult]
     observations: pl.DataFrame
+    # The checksum of the version found at every path looked at, read or passed over.
+    checksums: dict[str, str] = field(default_factory=dict)
 
     def accepted_observations(self) -> pl.DataFrame:
         """The observations of the files still accepted (validation may reject more)."""
@@ -979,11 +974,12 @@ def _read_chunk(
     skip: Container[tuple[str, str]],
     limits: ReadLimits | None,
 ) -> Submissions:
-    results = read_submissions(paths, raw_dir, catalog, skip, limits)
+    checksums: dict[str, str] = {}
+    results = read_submissions(paths, raw_dir, catalog, skip, limits, checksums=checksums)
     observations = accepted_observations(results)
     for result in results:
         result.records = []
-    return Submissions(results, observations)
+    return Submissions(results, observations, checksums)
 
 
 _worker_arguments: tuple = ()
@@ -1047,6 +1043,7 @@ def read_all_submissions(
         observations=pl.concat([part.observations for part in parts])
         if parts
         else empty_observations(),
+        checksums={label: sum_ for part in parts for label, sum_ in part.checksums.items()},
     )
 
 

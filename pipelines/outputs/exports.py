@@ -55,9 +55,12 @@ def export_marts(database: Path, folder: Path) -> list[Path]:
             relation = f'"{EXPORTED_SCHEMA}"."{table}"'
             parquet = folder / f"{table}.parquet"
             temporary = temporary_beside(parquet)
-            connection.execute(f"copy (from {relation}) to '{temporary}' (format parquet)")
+            # Rows in a fixed order: the same marts give the same files, however they were
+            # built (in full, or region by region).
+            ordered = f"from {relation} order by all"
+            connection.execute(f"copy ({ordered}) to '{temporary}' (format parquet)")
             os.replace(temporary, parquet)
-            frame = connection.sql(f"from {relation}").pl()
+            frame = connection.sql(ordered).pl()
             csv_path = folder / f"{table}.csv"
             temporary = temporary_beside(csv_path)
             escape_formulas(frame).write_csv(temporary, include_bom=True)

@@ -7,7 +7,7 @@
 with
 
 targets as (
-    select * from {{ ref('int_attainment_targets') }}
+    select * from {{ of_changed_regions(ref('int_attainment_targets')) }}
     -- A target assigned later is assessed once its value is known: for the whole period
     -- (higher_level), or year by year (yearly, below).
     where
@@ -16,12 +16,12 @@ targets as (
 ),
 
 yearly_targets as (
-    select * from {{ ref('stg_target_assignments') }}
+    select * from {{ of_changed_regions(ref('stg_target_assignments')) }}
     where target_year is not null
 ),
 
 to_date as (
-    select * from {{ ref('int_observations_to_date') }}
+    select * from {{ of_changed_regions(ref('int_observations_to_date')) }}
 ),
 
 full_years as (
@@ -76,7 +76,9 @@ earlier_years as (
         points.region_code,
         points.indicator_code,
         points.period,
-        sum(full_years.value) as earlier_total,
+        -- Floating-point sums in a fixed order: the same figures give the same total, however
+        -- the rows arrive (threads, a region rebuilt alone).
+        sum(full_years.value order by full_years.period_year) as earlier_total,
         count(full_years.value) as earlier_years_reported,
         coalesce(bool_or(full_years.is_preliminary), false) as earlier_preliminary,
     from points
@@ -105,7 +107,7 @@ compounded as (
             when points.reported_as = 'level' then full_years.comparable_growth_rate
             when points.change_direction = 'down' then -full_years.value / 100.0
             else full_years.value / 100.0
-        end))) as rate_product,
+        end) order by full_years.period_year)) as rate_product,
         count(full_years.comparable_growth_rate) as comparable_years,
         coalesce(bool_or(full_years.is_preliminary), false) as rates_preliminary,
     from points

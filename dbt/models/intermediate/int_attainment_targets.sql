@@ -7,17 +7,17 @@
 with
 
 indicators as (
-    select * from {{ ref('stg_plan_indicators') }}
+    select * from {{ of_changed_regions(ref('stg_plan_indicators')) }}
 ),
 
 full_years as (
-    select * from {{ ref('int_observations_to_date') }}
+    select * from {{ of_changed_regions(ref('int_observations_to_date')) }}
     where is_full_year
 ),
 
 -- The value the level above assigned, for a target the plan leaves to it.
 assigned as (
-    select * from {{ ref('stg_target_assignments') }}
+    select * from {{ of_changed_regions(ref('stg_target_assignments')) }}
     where target_year is null
 ),
 

@@ -9,7 +9,7 @@ observations as (
     select
         *,
         coalesce(submitted_on, cast(loaded_at as date)) as vintage_date,
-    from {{ ref('stg_observations') }}
+    from {{ of_changed_regions(ref('stg_observations')) }}
 ),
 
 known as (

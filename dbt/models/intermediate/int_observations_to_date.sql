@@ -8,7 +8,7 @@ with
 
 indicators as (
     select plan_id, region_code, indicator_code, measure
-    from {{ ref('stg_plan_indicators') }}
+    from {{ of_changed_regions(ref('stg_plan_indicators')) }}
 ),
 
 observations as (
@@ -27,7 +27,7 @@ observations as (
         current_values.comparable_growth_pct / 100.0 as comparable_growth_rate,
         coalesce(current_values.estimate_stage = 'preliminary', false) as is_preliminary,
     from indicators
-    inner join {{ ref('int_observations_current') }} as current_values
+    inner join {{ of_changed_regions(ref('int_observations_current')) }} as current_values
         on
             indicators.region_code = current_values.region_code
             and indicators.indicator_code = current_values.indicator_code

@@ -1,7 +1,7 @@
 with
 
 indicators as (
-    select * from {{ ref('stg_plan_indicators') }}
+    select * from {{ of_changed_regions(ref('stg_plan_indicators')) }}
 )
 
 select

@@ -1,7 +1,7 @@
 with
 
 observations as (
-    select * from {{ ref('int_observations_current') }}
+    select * from {{ of_changed_regions(ref('int_observations_current')) }}
 )
 
 select

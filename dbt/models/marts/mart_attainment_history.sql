@@ -4,11 +4,11 @@
 with
 
 calculated as (
-    select * from {{ ref('int_attainment_calculated') }}
+    select * from {{ of_changed_regions(ref('int_attainment_calculated')) }}
 ),
 
 overrides as (
-    select * from {{ ref('stg_status_overrides') }}
+    select * from {{ of_changed_regions(ref('stg_status_overrides')) }}
     -- As of a past date, only the overrides reviewed by then.
     {% if var('as_of', none) %}
         where reviewed_on <= cast('{{ var("as_of") }}' as date)
@@ -16,7 +16,7 @@ overrides as (
 ),
 
 indicators as (
-    select * from {{ ref('dim_indicator') }}
+    select * from {{ of_changed_regions(ref('dim_indicator')) }}
 ),
 
 combined as (

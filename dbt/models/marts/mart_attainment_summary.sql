@@ -6,7 +6,7 @@
 with
 
 attainment as (
-    select * from {{ ref('mart_indicator_attainment') }}
+    select * from {{ of_changed_regions(ref('mart_indicator_attainment')) }}
 ),
 
 grouped as (

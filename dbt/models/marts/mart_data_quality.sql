@@ -3,7 +3,7 @@
 with
 
 log as (
-    select * from {{ ref('stg_submission_log') }}
+    select * from {{ of_changed_regions(ref('stg_submission_log')) }}
 )
 
 select

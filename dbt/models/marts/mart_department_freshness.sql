@@ -4,11 +4,11 @@
 with
 
 attainment as (
-    select * from {{ ref('mart_indicator_attainment') }}
+    select * from {{ of_changed_regions(ref('mart_indicator_attainment')) }}
 ),
 
 observations as (
-    select * from {{ ref('fct_indicator_observation') }}
+    select * from {{ of_changed_regions(ref('fct_indicator_observation')) }}
 ),
 
 targets as (

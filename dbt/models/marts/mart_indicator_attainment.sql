@@ -12,11 +12,11 @@
 with
 
 indicators as (
-    select * from {{ ref('dim_indicator') }}
+    select * from {{ of_changed_regions(ref('dim_indicator')) }}
 ),
 
 targets as (
-    select * from {{ ref('int_attainment_targets') }}
+    select * from {{ of_changed_regions(ref('int_attainment_targets')) }}
 ),
 
 history as (
@@ -27,7 +27,7 @@ history as (
             order by period_end_date desc, period desc
         ) as recency_rank,
         count(*) over (partition by plan_id, region_code, indicator_code) as periods_assessed,
-    from {{ ref('mart_attainment_history') }}
+    from {{ of_changed_regions(ref('mart_attainment_history')) }}
 ),
 
 latest as (
@@ -80,7 +80,7 @@ reported as (
         arg_max(is_outside_list, period_end_date) filter (where is_full_year)
             as latest_full_year_outside_list,
         arg_max(period, period_end_date) filter (where is_full_year) as latest_full_year,
-    from {{ ref('int_observations_to_date') }}
+    from {{ of_changed_regions(ref('int_observations_to_date')) }}
     group by all
 ),
 
