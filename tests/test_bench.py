@@ -64,12 +64,18 @@ def test_the_benchmark_run_and_its_floor_agree_with_the_pipeline(
     monkeypatch.setenv(settings.WAREHOUSE_DIR_ENV, str(warehouse))
     bench.generate(raw, 2)
 
-    result = bench.run(raw, warehouse, incremental=True)
+    result = bench.run(raw, warehouse, incremental=[1, 3])
 
     assert result.success
-    # One revised file: the sensor starts the submissions job for it.
-    assert result.incremental_job == "load_submissions"
-    assert 0 <= result.sensor_seconds <= result.incremental_seconds
+    # One revised file, then three: the sensor starts the submissions job for each, which
+    # opens the revised files only and rebuilds their regions (one, then both).
+    first, second = result.incremental
+    assert (first.files, first.job, first.files_opened) == (1, "load_submissions", 1)
+    assert first.build == "incremental, 1 region(s) (1 of 2 regions changed)"
+    assert second.files == 3 and second.job == "load_submissions"
+    assert second.build.startswith("full (2 of 2 regions changed")
+    for step in result.incremental:
+        assert 0 <= step.sensor_seconds <= step.run_seconds and step.peak_mib > 0
     assert [stage.name for stage in result.stages] == list(bench.STAGES)
     assert all(stage.seconds >= 0 and stage.peak_mib > 0 for stage in result.stages), result.stages
     assert result.total_seconds >= sum(stage.seconds for stage in result.stages) * 0.99

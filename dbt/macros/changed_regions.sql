@@ -24,9 +24,10 @@
 {%- endmacro %}
 
 
-{#- An upstream relation, limited to the changed regions when this build is incremental. -#}
+{#- An upstream relation, limited to the changed regions when this build is incremental
+    (never in a unit test, which has no `this`). -#}
 {% macro of_changed_regions(relation) -%}
-    {%- if is_incremental() and changed_regions_only() -%}
+    {%- if this is not none and is_incremental() and changed_regions_only() -%}
         (select * from {{ relation }} where {{ in_changed_regions() }})
     {%- else -%}
         {{ relation }}

@@ -11,6 +11,7 @@ open the published file, which a run replaces by an atomic rename and never writ
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +28,7 @@ def exclusive_access(database: Path, timeout_seconds: float = 1800) -> Iterator[
     """Hold the warehouse lock; waits up to `timeout_seconds` for another process."""
     database.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(database.parent / LOCK_FILE_NAME), timeout=timeout_seconds):
+        create_working_file(database)
         yield
 
 
@@ -152,13 +154,65 @@ def staging_path(published: Path) -> Path:
     return published.with_name(f".{published.name}.{os.getpid()}.publishing")
 
 
+def create_working_file(work: Path) -> None:
+    """Create the working file, if there is none yet, in the storage version readers of the
+    published file open: publishing then copies its bytes instead of its rows. Call holding
+    the lock."""
+    if work.exists():
+        return
+    work.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"attach '{work}' as working (storage_version '{PUBLISHED_STORAGE_VERSION}')"
+        )
+        connection.execute("detach working")
+
+
+def _copy_file(work: Path, temporary: Path) -> int | None:
+    """Copy the working file byte for byte when it is in the published storage version (after
+    a checkpoint, so the copy needs no write-ahead log); None when it is not (a file made
+    before this storage version was chosen), and nothing was copied."""
+    with duckdb.connect(str(work)) as connection:
+        check_last_build(connection, work.stem)
+        (tags,) = connection.execute(
+            "select tags from duckdb_databases() where database_name = ?", [work.stem]
+        ).fetchone()
+        if tags.get("storage_version", "").rstrip("+") != PUBLISHED_STORAGE_VERSION:
+            return None
+        connection.execute("checkpoint")
+    shutil.copyfile(work, temporary)
+    with duckdb.connect(str(temporary), read_only=True) as connection:
+        return _relation_count(connection, temporary.stem)
+
+
+def _relation_count(connection: duckdb.DuckDBPyConnection, catalog: str) -> int:
+    (count,) = connection.execute(
+        "select count(*) from duckdb_tables() where database_name = ?", [catalog]
+    ).fetchone()
+    (views,) = connection.execute(
+        "select count(*) from duckdb_views() where database_name = ? and not internal", [catalog]
+    ).fetchone()
+    return int(count) + int(views)
+
+
 def copy_for_readers(
     work: Path, temporary: Path, storage_version: str = PUBLISHED_STORAGE_VERSION
 ) -> int:
     """Copy the working file into `temporary`, in a storage version older readers open;
     refuse a working file whose last dbt command did not pass. Returns the number of tables
-    and views copied; on any failure `temporary` is removed."""
+    and views copied; on any failure `temporary` is removed.
+
+    A working file in that storage version (every one this project creates) is copied byte
+    for byte, at the speed of the disk; an older one is copied table by table."""
     temporary.unlink(missing_ok=True)
+    if storage_version == PUBLISHED_STORAGE_VERSION:
+        try:
+            copied = _copy_file(work, temporary)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+        if copied is not None:
+            return copied
     connection = duckdb.connect()
     try:
         # The working file is attached under its own catalog name, so the views dbt wrote
@@ -169,19 +223,14 @@ def copy_for_readers(
             f"attach '{temporary}' as published (storage_version '{storage_version}')"
         )
         connection.execute(f"copy from database {work.stem} to published")
-        (count,) = connection.execute(
-            "select count(*) from duckdb_tables() where database_name = 'published'"
-        ).fetchall()[0]
-        (views,) = connection.execute(
-            "select count(*) from duckdb_views() where database_name = 'published' and not internal"
-        ).fetchall()[0]
+        count = _relation_count(connection, "published")
         connection.execute("detach published")
     except BaseException:
         connection.close()
         temporary.unlink(missing_ok=True)
         raise
     connection.close()
-    return int(count) + int(views)
+    return count
 
 
 def install(temporary: Path, published: Path) -> None:

@@ -3,7 +3,8 @@
 Everything readers see is built first, beside what they see now: the new DuckDB file, the
 Parquet and CSV exports and the HTML report, all from that new file. Only when all three are
 built are they moved into place (the exports and the report file by file, each by an atomic
-rename, then the DuckDB file). If anything fails while building (a mart the exporter cannot
+rename, then the DuckDB file). Report pages whose rows did not change are not drawn again:
+they are linked from the report in place (`build_reports`). If anything fails while building (a mart the exporter cannot
 write, a page the report cannot draw), nothing is moved: the published warehouse, its
 exports and its report stay as they were, and the error says what failed.
 """
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipelines.outputs.exports import export_marts
-from pipelines.outputs.report import build_reports
+from pipelines.outputs.report import PAGES_MANIFEST, build_reports
 from pipelines.warehouse.database import copy_for_readers, install, staging_path
 
 # What publishing writes into the exports and reports folders; older files of these kinds
@@ -61,9 +62,12 @@ def publish_all(work: Path, published: Path, exports_dir: Path, reports_dir: Pat
             shutil.rmtree(stage, ignore_errors=True)
         relations = copy_for_readers(work, temporary)
         exports = export_marts(temporary, exports_stage)
-        pages = build_reports(temporary, reports_stage)
+        # Pages whose rows did not change are linked from the published report, not drawn.
+        pages = build_reports(temporary, reports_stage, previous=reports_dir)
         exports = _move_into_place(exports, exports_dir)
         pages = _move_into_place(pages, reports_dir)
+        # Last: the digests of the pages now in place, for the next build.
+        os.replace(reports_stage / PAGES_MANIFEST, reports_dir / PAGES_MANIFEST)
         install(temporary, published)
     finally:
         temporary.unlink(missing_ok=True)

@@ -186,7 +186,29 @@ def _write_xlsx(path: Path, lines: list[list[str]]) -> None:
     workbook.close()
 
 
-def _incremental(result: BenchResult, memory: MemorySampler, defs, raw_dir: Path) -> None:  # noqa: ANN001
+@dataclass
+class Incremental:
+    """One incremental run: how many files were revised, what the sensor and the run did."""
+
+    files: int
+    job: str
+    build: str
+    files_opened: int
+    sensor_seconds: float
+    run_seconds: float
+    peak_mib: float
+    steps: dict[str, float] = field(default_factory=dict)
+
+
+def _incremental(
+    result: BenchResult,
+    memory: MemorySampler,
+    defs,
+    raw_dir: Path,
+    sizes: list[int],  # noqa: ANN001
+) -> None:
+    """For each size in turn, revise that many files, let the sensor decide, and run the job
+    it asks for; each run starts from the warehouse the one before left."""
     import dagster as dg
 
     sensor = defs.get_sensor_def("raw_files_sensor")
@@ -195,19 +217,63 @@ def _incremental(result: BenchResult, memory: MemorySampler, defs, raw_dir: Path
         resources = {"landing_zone": defs.resources["landing_zone"]}
         context = dg.build_sensor_context(instance=instance, resources=resources)
         cursor = sensor(context).cursor
-        change_one_file(raw_dir)
-        started = time.time()
-        context = dg.build_sensor_context(instance=instance, cursor=cursor, resources=resources)
-        (request,) = sensor(context).run_requests
-        decided = time.time()
-        job = defs.resolve_job_def(request.job_name)
-        outcome = job.execute_in_process(instance=instance, raise_on_error=False)
-        finished = time.time()
-    result.success = result.success and outcome.success
-    result.sensor_seconds = decided - started
-    result.incremental_job = request.job_name
-    result.incremental_seconds = finished - started
-    result.incremental_peak_mib = memory.peak(started, finished) / MIB
+        for round_, size in enumerate(sizes):
+            change_files(raw_dir, size, round_)
+            started = time.time()
+            context = dg.build_sensor_context(instance=instance, cursor=cursor, resources=resources)
+            decision = sensor(context)
+            cursor = decision.cursor
+            (request,) = decision.run_requests
+            decided = time.time()
+            job = defs.resolve_job_def(request.job_name)
+            outcome = job.execute_in_process(instance=instance, raise_on_error=False)
+            finished = time.time()
+            said = [
+                record.user_message.removeprefix("dbt build: ")
+                for record in instance.all_logs(outcome.run_id)
+                if record.user_message.startswith("dbt build: ")
+            ]
+            opened = [
+                int(check.metadata["files_opened"].value)
+                for check in outcome.get_asset_check_evaluations()
+                if "files_opened" in check.metadata
+            ]
+            result.success = result.success and outcome.success
+            result.incremental.append(
+                Incremental(
+                    files=size,
+                    job=request.job_name,
+                    build=said[0] if said else "",
+                    files_opened=opened[0] if opened else 0,
+                    sensor_seconds=decided - started,
+                    run_seconds=finished - started,
+                    peak_mib=memory.peak(started, finished) / MIB,
+                    steps=_step_seconds(instance.all_logs(outcome.run_id)),
+                )
+            )
+
+
+def _step_windows(records: list) -> dict[str, list[tuple[float, float]]]:
+    """Each step's (start, end) times, from the run's step start and end events."""
+    windows: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    step_started: dict[str, float] = {}
+    for record in records:
+        event = record.dagster_event
+        if event is None or event.step_key is None:
+            continue
+        if event.is_step_start:
+            step_started[event.step_key] = record.timestamp
+        elif event.is_step_success or event.is_step_failure:
+            windows[event.step_key].append((step_started[event.step_key], record.timestamp))
+    return windows
+
+
+def _step_seconds(records: list) -> dict[str, float]:
+    """Each step's wall time."""
+    return {
+        step: round(sum(end - start for start, end in pairs), 3)
+        for step, pairs in sorted(_step_windows(records).items())
+    }
 
 
 # ---- Running it ---------------------------------------------------------------------------
@@ -290,10 +356,7 @@ class BenchResult:
     floor_observations: int = 0
     floor_attainment: list[tuple] = field(default_factory=list)
     steps: dict[str, float] = field(default_factory=dict)
-    sensor_seconds: float = 0.0
-    incremental_job: str = ""
-    incremental_seconds: float = 0.0
-    incremental_peak_mib: float = 0.0
+    incremental: list[Incremental] = field(default_factory=list)
     success: bool = False
 
     @property
@@ -309,13 +372,16 @@ class BenchResult:
         if self.floor_files:
             lines.append(f"{'floor':<10} {self.floor_seconds:>9.2f} {self.floor_peak_mib:>9.0f}")
             lines.append(f"total / floor = {self.ratio:.1f}")
-        if self.incremental_job:
+        if self.incremental:
             lines.append(
-                f"one changed file: the sensor decided in {self.sensor_seconds:.2f} s; its run "
-                f"({self.incremental_job}) took {self.incremental_seconds:.2f} s, peak "
-                f"{self.incremental_peak_mib:.0f} MiB: {self.incremental_seconds / self.total_seconds:.2f} "
-                "of the full run"
+                f"{'files revised':>13} {'opened':>7} {'sensor s':>9} {'run s':>7} "
+                f"{'peak MiB':>9}  job, dbt build"
             )
+            lines += [
+                f"{i.files:>13,} {i.files_opened:>7,} {i.sensor_seconds:>9.2f} "
+                f"{i.run_seconds:>7.2f} {i.peak_mib:>9.0f}  {i.job}, {i.build}"
+                for i in self.incremental
+            ]
         lines.append(
             f"{self.files} files, {self.observations} observations in raw.observations; the floor "
             f"read {self.floor_files} UTF-8 CSV files, {self.floor_observations} rows"
@@ -395,31 +461,43 @@ def floor(files: list[str], targets: pl.DataFrame) -> tuple[int, int, list[tuple
     return len(files), rows, attainment
 
 
-def change_one_file(raw_dir: Path) -> Path:
-    """Revise the first figure of the first UTF-8 CSV submission by 1%, as a resubmission."""
-    for path in sorted((raw_dir / "submissions").rglob("*.csv")):
+def change_files(raw_dir: Path, count: int, round_: int = 0) -> list[Path]:
+    """Revise the first figure of `count` UTF-8 CSV submissions by 1% each, as
+    resubmissions: files spread evenly over the landing zone (so over as many regions as
+    there are files, up to one file in each), a different set in each round."""
+    files = sorted((raw_dir / "submissions").rglob("*.csv"))
+    if count > len(files):
+        raise ValueError(f"{count} files asked for, {len(files)} under {raw_dir}")
+    step = len(files) // count
+    chosen = [files[(index * step + round_) % len(files)] for index in range(count)]
+    for path in chosen:
+        _revise(path)
+    return chosen
+
+
+def _revise(path: Path) -> None:
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        return
+    rows = list(csv.reader(io.StringIO(text)))
+    for row in rows[1:]:
         try:
-            text = path.read_bytes().decode("utf-8")
-        except UnicodeDecodeError:
+            row[2] = f"{float(row[2]) * 1.01:.4f}"
+        except (ValueError, IndexError):
             continue
-        rows = list(csv.reader(io.StringIO(text)))
-        for row in rows[1:]:
-            try:
-                row[2] = f"{float(row[2]) * 1.01:.4f}"
-            except ValueError:
-                continue
-            buffer = io.StringIO()
-            csv.writer(buffer, lineterminator="\n").writerows(rows)
-            path.write_bytes(buffer.getvalue().encode("utf-8"))
-            return path
-    raise ValueError(f"no UTF-8 CSV submission with a number under {raw_dir}")
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(rows)
+        path.write_bytes(buffer.getvalue().encode("utf-8"))
+        return
 
 
-def run(raw_dir: Path, warehouse_dir: Path, incremental: bool = False) -> BenchResult:
+def run(raw_dir: Path, warehouse_dir: Path, incremental: bool | list[int] = False) -> BenchResult:
     """Materialize everything on `raw_dir` into a fresh `warehouse_dir`, timed by stage.
 
-    With `incremental`, one file is then revised and the job the sensor chooses for it
-    runs, timed as well (the landing zone keeps the revised file)."""
+    With `incremental` (a list of sizes; True is [1]), that many files are then revised in
+    turn, and the job the sensor chooses for each change runs, timed as well (the landing
+    zone keeps the revised files)."""
     os.environ[settings.RAW_DIR_ENV] = str(raw_dir.resolve())
     os.environ[settings.WAREHOUSE_DIR_ENV] = str(warehouse_dir.resolve())
     if warehouse_dir.exists():
@@ -445,20 +523,8 @@ def run(raw_dir: Path, warehouse_dir: Path, incremental: bool = False) -> BenchR
             finished = time.time()
             records = instance.all_logs(outcome.run_id)
         result.success = outcome.success
-        windows: dict[str, list[tuple[float, float]]] = defaultdict(list)
-        step_started: dict[str, float] = {}
-        for record in records:
-            event = record.dagster_event
-            if event is None or event.step_key is None:
-                continue
-            if event.is_step_start:
-                step_started[event.step_key] = record.timestamp
-            elif event.is_step_success or event.is_step_failure:
-                windows[event.step_key].append((step_started[event.step_key], record.timestamp))
-        result.steps = {
-            step: round(sum(end - start for start, end in pairs), 3)
-            for step, pairs in sorted(windows.items())
-        }
+        windows = _step_windows(records)
+        result.steps = _step_seconds(records)
         validation = sum(
             float(check.metadata["validation_seconds"].value)
             for check in outcome.get_asset_check_evaluations()
@@ -514,7 +580,8 @@ def run(raw_dir: Path, warehouse_dir: Path, incremental: bool = False) -> BenchR
         result.floor_seconds = floor_finished - floor_started
         result.floor_peak_mib = memory.peak(floor_started, floor_finished) / MIB
         if incremental:
-            _incremental(result, memory, defs, raw_dir)
+            sizes = [1] if incremental is True else list(incremental)
+            _incremental(result, memory, defs, raw_dir, sizes)
     report = warehouse_dir / "bench.json"
     payload = asdict(result)
     payload["floor_attainment"] = len(result.floor_attainment)
@@ -614,8 +681,11 @@ def main(argv: list[str] | None = None) -> int:
     run_parser.add_argument("--warehouse", help="default: $PLAN_WAREHOUSE_DIR/bench/warehouse")
     run_parser.add_argument(
         "--incremental",
-        action="store_true",
-        help="then revise one file and time the run the sensor starts for it",
+        nargs="?",
+        const="1",
+        metavar="N,N,...",
+        help="then revise N files (default 1; several sizes in turn, e.g. 1,10,100,1000) and "
+        "time the run the sensor starts for each change",
     )
     args = parser.parse_args(argv)
 
@@ -640,7 +710,8 @@ def main(argv: list[str] | None = None) -> int:
     if not (raw / "submissions").is_dir():
         parser.exit(2, f"No submissions under {raw}: run `python -m tests.tools.bench generate`.\n")
     warehouse = Path(args.warehouse) if args.warehouse else default_root / "warehouse"
-    result = run(raw, warehouse, incremental=args.incremental)
+    sizes = [int(size) for size in args.incremental.split(",")] if args.incremental else []
+    result = run(raw, warehouse, incremental=sizes)
     print(result.table())
     print(f"Written to {warehouse / 'bench.json'}")
     return 0 if result.success else 1

@@ -13,7 +13,10 @@ give the same page byte for byte.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import shutil
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -454,21 +457,40 @@ order by plan_id, region_code, targets_overdue desc, overdue_since, department_c
 PARALLEL_FROM_PAGES = 200
 
 
-def _share(plan_column: str, region_column: str, part: int, parts: int) -> str:
-    """The SQL condition picking one of `parts` shares of the (plan, region) pages."""
-    return "true" if parts == 1 else f"hash({plan_column}, {region_column}) % {parts} = {part}"
+def _share(
+    plan_column: str,
+    region_column: str,
+    part: int,
+    parts: int,
+    only: list[tuple[str, str]] | None = None,
+) -> str:
+    """The SQL condition picking one of `parts` shares of the (plan, region) pages, of those
+    in `only` if given."""
+    share = "true" if parts == 1 else f"hash({plan_column}, {region_column}) % {parts} = {part}"
+    if only is None:
+        return share
+    keys = ", ".join(_sql_text(f"{plan}|{region}") for plan, region in only) or "null"
+    return f"{share} and ({plan_column} || '|' || {region_column}) in ({keys})"
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _write_pages(
-    database: Path, folder: Path, part: int = 0, parts: int = 1
+    database: Path,
+    folder: Path,
+    part: int = 0,
+    parts: int = 1,
+    only: list[tuple[str, str]] | None = None,
 ) -> list[tuple[dict, Counter[str]]]:
-    """Write the pages of one share of the plans and regions; return each page's plan and
-    status counts."""
+    """Write the pages of one share of the plans and regions (of those in `only`, if given);
+    return each page's plan and status counts."""
     pages = []
     with duckdb.connect(str(database), read_only=True) as connection:
 
         def groups(query: str, plan_column: str, region_column: str):  # noqa: ANN202
-            share = _share(plan_column, region_column, part, parts)
+            share = _share(plan_column, region_column, part, parts, only)
             return _groups_of(connection, query.format(share=share))
 
         history = _Follower(groups(HISTORY_QUERY, "plan_id", "region_code"))
@@ -498,36 +520,140 @@ def _write_pages(
     return pages
 
 
+# Beside the pages: each page's digest of what it shows, so that the next build rewrites only
+# the pages whose rows changed.
+PAGES_MANIFEST = ".pages.json"
+# The files a page's text comes from besides the marts: any change to them redraws every page.
+RENDERER_FILES = (Path(__file__).parent, Path(__file__).parent.parent / "evaluation.py")
+PAGE_SOURCES = (
+    (ATTAINMENT_QUERY, "plan_id", "region_code"),
+    (HISTORY_QUERY, "plan_id", "region_code"),
+    (QUALITATIVE_QUERY, "indicator.plan_id", "observation.region_code"),
+    (EVALUATION_SUMMARY_QUERY, "plan_id", "region_code"),
+    (FRESHNESS_QUERY, "plan_id", "region_code"),
+)
+
+
+def renderer_digest() -> str:
+    """A digest of the report's own code, templates, style and script."""
+    digest = hashlib.sha256()
+    for root in RENDERER_FILES:
+        paths = sorted(root.rglob("*")) if root.is_dir() else [root]
+        for path in paths:
+            if path.is_file() and path.suffix in (".py", ".j2", ".css", ".js", ".html"):
+                digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def page_digests(connection: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
+    """Each (plan, region) page's digest of every row it is drawn from (the queries above),
+    and of the renderer: the same digest, the same page byte for byte."""
+    renderer = renderer_digest()
+    parts: dict[tuple[str, str], list[str]] = defaultdict(lambda: ["0"] * len(PAGE_SOURCES))
+    for index, (query, _, _) in enumerate(PAGE_SOURCES):
+        rows = connection.execute(
+            f"select plan_id, region_code, count(*), sum(hash(page_rows)) "
+            f"from ({query.format(share='true')}) as page_rows group by all"
+        ).fetchall()
+        for plan, region, count, content in rows:
+            parts[(plan, region)][index] = f"{count}:{content}"
+    return {
+        key: hashlib.sha256(f"{renderer}|{'|'.join(values)}".encode()).hexdigest()
+        for key, values in parts.items()
+    }
+
+
+INDEX_QUERY = """
+select attainment.plan_id, attainment.region_code,
+    arg_min(indicator.plan_title_zh, (attainment.pillar_zh, attainment.indicator_code)),
+    arg_min(indicator.region_name_zh, (attainment.pillar_zh, attainment.indicator_code)),
+    list(attainment.status)
+from marts.mart_indicator_attainment as attainment
+join marts.dim_indicator as indicator using (plan_id, region_code, indicator_code)
+group by all
+order by 1, 2
+"""
+
+
+def _index_entries(connection: duckdb.DuckDBPyConnection) -> list[tuple[dict, Counter[str]]]:
+    """Every page's plan and status counts, as the pages themselves count them."""
+    return [
+        (
+            {
+                "plan_id": plan,
+                "region_code": region,
+                "plan_title_zh": title,
+                "region_name_zh": name,
+            },
+            Counter(statuses),
+        )  # fmt: skip
+        for plan, region, title, name, statuses in connection.execute(INDEX_QUERY).fetchall()
+    ]
+
+
+def _reuse(previous: Path | None, folder: Path, digests: dict[tuple[str, str], str]) -> set:
+    """Link into `folder` every page of `previous` (the published report) whose digest is
+    unchanged; return their keys."""
+    if previous is None or not (previous / PAGES_MANIFEST).is_file():
+        return set()
+    try:
+        recorded = json.loads((previous / PAGES_MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    kept = set()
+    for key, digest in digests.items():
+        name = page_name(*key)
+        if recorded.get(name) != digest or not (previous / name).is_file():
+            continue
+        try:
+            os.link(previous / name, folder / name)
+        except OSError:
+            shutil.copyfile(previous / name, folder / name)
+        kept.add(key)
+    return kept
+
+
 def build_reports(
     database: Path,
     folder: Path,
     processes: int | None = None,
     parallel_from_pages: int = PARALLEL_FROM_PAGES,
+    previous: Path | None = None,
 ) -> list[Path]:
-    """Write one page per plan and region, and an index of them, from the published marts.
+    """Write one page per plan and region, and an index of them, from the published marts;
+    return the index and the pages.
 
-    A province's thousands of pages are shared among one process per core, each reading
-    the published file (read-only) for its share; the pages are the same either way.
+    With `previous` (the report published before), a page whose rows and renderer are
+    unchanged (`page_digests`, recorded in `.pages.json`) is linked from there instead of
+    drawn again: a province where one county resent a file redraws one page. A province's
+    thousands of pages are shared among one process per core, each reading the published
+    file (read-only) for its share; the pages are the same either way.
     """
     folder.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(database), read_only=True) as connection:
-        (count,) = connection.execute(
-            "select count(*) from (select distinct plan_id, region_code "
-            "from marts.mart_indicator_attainment)"
-        ).fetchall()[0]
+        digests = page_digests(connection)
+        entries = _index_entries(connection)
+    kept = _reuse(previous, folder, digests)
+    only = None if not kept else sorted(set(digests) - kept)
+    count = len(digests) - len(kept)
     processes = processes or cores()
     parts = max(1, min(processes, count // parallel_from_pages))
-    if parts == 1:
-        pages = _write_pages(database, folder)
+    if count == 0:
+        pass
+    elif parts == 1:
+        _write_pages(database, folder, only=only)
     else:
         with ProcessPoolExecutor(parts, mp_context=spawn_context()) as pool:
-            shares = pool.map(partial(_write_pages, database, folder, parts=parts), range(parts))
-            pages = [page for share in shares for page in share]
-    pages.sort(key=lambda page: (page[0]["plan_id"], page[0]["region_code"]))
-    _write(folder / INDEX_FILE, render_index(pages))
+            list(pool.map(partial(_write_pages, database, folder, parts=parts, only=only),
+                          range(parts)))  # fmt: skip
+    _write(folder / INDEX_FILE, render_index(entries))
+    _write(
+        folder / PAGES_MANIFEST,
+        json.dumps({page_name(*key): digest for key, digest in sorted(digests.items())}, indent=0),
+    )
     return [
         folder / INDEX_FILE,
-        *(folder / page_name(p["plan_id"], p["region_code"]) for p, _ in pages),
+        *(folder / page_name(p["plan_id"], p["region_code"]) for p, _ in entries),
     ]
 
 
