@@ -193,9 +193,10 @@ def _instance():  # noqa: ANN202 - dagster is imported lazily
     return dg.DagsterInstance.ephemeral()
 
 
-def run_pipeline(verbose: bool = False) -> bool:
+def run_pipeline(verbose: bool = False, full_refresh: bool = False) -> bool:
     """Materialize every asset in this process with the `refresh_all` job: a line per stage
-    as it ends (`verbose`: Dagster's and dbt's own log lines as well)."""
+    as it ends (`verbose`: Dagster's and dbt's own log lines as well; `full_refresh`: dbt
+    rebuilds every region even when only some regions' files changed)."""
     settings.export_absolute_paths()
     from pipelines.dbt_project import manifest_is_stale, prepare_manifest
 
@@ -237,7 +238,10 @@ def run_pipeline(verbose: bool = False) -> bool:
             run_id=run_id,
             raise_on_error=False,
             run_config={
-                "loggers": {"console": {"config": {"log_level": "INFO" if verbose else "CRITICAL"}}}
+                "loggers": {
+                    "console": {"config": {"log_level": "INFO" if verbose else "CRITICAL"}}
+                },
+                "ops": {"dbt_models": {"config": {"full_refresh": full_refresh}}},
             },
         )
     dbt_log = settings.layout().dbt_log(run_id)
@@ -471,6 +475,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "$PLAN_WAREHOUSE_DIR/logs/)",
     )
     run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild every region's rows in dbt, even when only some regions' files changed "
+        "since the last build (which rebuilds those regions only)",
+    )
+    run.add_argument(
         "--as-of",
         type=as_of_date,
         help="build the warehouse as it stood on this date (YYYY-MM-DD) into "
@@ -617,7 +627,7 @@ def run_command(args: argparse.Namespace) -> int:
     """`run`: materialize everything (as of a past date into a snapshot)."""
     if args.as_of:
         use_snapshot(args.as_of)
-    ok = run_pipeline(verbose=args.verbose)
+    ok = run_pipeline(verbose=args.verbose, full_refresh=args.full_refresh)
     print(f"Warehouse: {settings.warehouse_path()}")
     if settings.warehouse_path().exists():
         print("Targets with data (`python -m pipelines status` lists all):")

@@ -21,6 +21,7 @@ from packaging import version
 
 from pipelines import settings
 from pipelines.outputs.exports import temporary_beside
+from pipelines.warehouse.changes import project_files
 
 # The dbt installed beside this interpreter, so that `.venv/bin/python -m pipelines` and
 # `.venv/bin/dagster dev` work without activating the environment.
@@ -63,13 +64,7 @@ def manifest_is_stale() -> bool:
     if not manifest.exists():
         return True
     built = manifest.stat().st_mtime
-    generated = {"target", "logs"}
-    return any(
-        path.stat().st_mtime > built
-        for path in settings.DBT_PROJECT_DIR.rglob("*")
-        if path.suffix in {".sql", ".yml", ".md"}
-        and not generated & set(path.relative_to(settings.DBT_PROJECT_DIR).parts)
-    )
+    return any(path.stat().st_mtime > built for path in project_files(settings.DBT_PROJECT_DIR))
 
 
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
@@ -157,6 +152,29 @@ def keep_dbt_log(invocation_target: Path, kept: Path) -> None:
     logs = sorted(kept.parent.glob("dbt_*.log"), key=lambda path: path.stat().st_mtime)
     for old in logs[:-KEPT_DBT_LOGS]:
         old.unlink(missing_ok=True)
+
+
+# A dbt command's target folder (compiled SQL, run results) is kept this long for a look after
+# a failure; its log and parse state are kept beside the warehouse anyway.
+KEPT_TARGET_SECONDS = 24 * 3600
+
+
+def prune_invocation_targets(now: float | None = None) -> int:
+    """Remove the target folders of dbt commands run by the dbt asset (`dbt_models-*`), but the
+    newest KEPT_DBT_LOGS and any younger than KEPT_TARGET_SECONDS (another run may be using
+    one): a province's sensor runs every minute, and each folder holds megabytes. Returns how
+    many were removed."""
+    import time
+
+    now = time.time() if now is None else now
+    folder = dbt_project.project_dir / dbt_project.target_path
+    targets = sorted(folder.glob("dbt_models-*"), key=lambda path: path.stat().st_mtime)
+    removed = 0
+    for target in targets[:-KEPT_DBT_LOGS]:
+        if now - target.stat().st_mtime > KEPT_TARGET_SECONDS:
+            shutil.rmtree(target, ignore_errors=True)
+            removed += 1
+    return removed
 
 
 def prepare_if_dev() -> None:

@@ -21,7 +21,13 @@ from pipelines.defs.validation import (
     contract_check_spec,
     raise_if_failed,
 )
-from pipelines.ingest.landing import Entry, Seen, scan, trusted_modified_ns, unchanged_since
+from pipelines.ingest.landing import (
+    LANDING_SCHEMA,
+    entry_frame,
+    landing_files,
+    scan,
+    unchanged_since,
+)
 from pipelines.ingest.overrides import find_override_files, read_overrides
 from pipelines.ingest.submissions import (
     SUBMISSIONS_SUBDIR,
@@ -126,39 +132,13 @@ def _logged_versions(connection: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 LANDING_FILES = "landing_files"
 
 
-def _seen_files(connection: duckdb.DuckDBPyConnection) -> dict[str, Seen]:
+def _seen_files(connection: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """What the last run saw at each path of the landing zone (`raw.landing_files`)."""
     if not table_exists(connection, RAW_SCHEMA, LANDING_FILES):
-        return {}
-    rows = connection.execute(
-        f"select source_file, size_bytes, modified_ns, source_checksum "
-        f"from {RAW_SCHEMA}.{LANDING_FILES} where source_checksum is not null"
-    ).fetchall()
-    return {label: Seen(size, modified, checksum) for label, size, modified, checksum in rows}
-
-
-def landing_files(entries: list[Entry], checksums: dict[str, str], scanned_ns: int) -> pl.DataFrame:
-    """The landing zone as this run saw it: each path's size, modification time (-1 when
-    too recent to trust) and the checksum of the version there, for the next run's
-    pre-check. A path with no checksum (it could not be read) is read again next time."""
-    return pl.DataFrame(
-        [
-            (
-                entry.label,
-                entry.size,
-                trusted_modified_ns(entry, scanned_ns) if entry.label in checksums else -1,
-                checksums.get(entry.label),
-            )
-            for entry in entries
-        ],
-        schema={
-            "source_file": pl.String(),
-            "size_bytes": pl.Int64(),
-            "modified_ns": pl.Int64(),
-            "source_checksum": pl.String(),
-        },
-        orient="row",
-    )
+        return pl.DataFrame(schema=LANDING_SCHEMA)
+    return connection.sql(
+        f"select * from {RAW_SCHEMA}.{LANDING_FILES} where source_checksum is not null"
+    ).pl()
 
 
 def _registry_parameters(registry: pl.DataFrame) -> dict[str, list[str]]:
@@ -206,9 +186,11 @@ def observations(
     # not opened: a province's landing zone is checked in seconds, not read whole.
     scanned_ns = time.time_ns()
     entries = scan(raw_dir / SUBMISSIONS_SUBDIR, SUBMISSIONS_SUBDIR)
+    current = entry_frame(entries)
+    unchanged = unchanged_since(current, seen, known)
+    passed_over = set(unchanged["source_file"])
+    files = [raw_dir / entry.label for entry in entries if entry.label not in passed_over]
     versions = set(known.iter_rows())
-    unchanged = unchanged_since(entries, seen, versions)
-    files = [raw_dir / entry.label for entry in entries if entry.label not in unchanged]
     submissions = read_all_submissions(
         files,
         raw_dir,
@@ -230,8 +212,9 @@ def observations(
     reject_failed_rows(results, report)
     frame = with_vintage(submissions.accepted_observations(), loaded_at=dt.datetime.now(dt.UTC))
     log = submission_log(results).with_columns(checked_at=pl.lit(dt.datetime.now(dt.UTC)))
-    seen_now = landing_files(entries, {**{label: seen[label].checksum for label in unchanged},
-                                       **submissions.checksums}, scanned_ns)  # fmt: skip
+    checksums = pl.concat([unchanged, pl.DataFrame(
+        list(submissions.checksums.items()), schema=VERSION_KEY, orient="row")])  # fmt: skip
+    seen_now = landing_files(current, checksums, scanned_ns)
     with warehouse.get_connection() as connection:
         # Another run may have loaded some of these files while this one was reading them:
         # under the lock, append only what is still unknown.

@@ -27,6 +27,7 @@ from pipelines.dbt_project import (
     keep_dbt_log,
     keep_parse_state,
     prepare_if_dev,
+    prune_invocation_targets,
 )
 from pipelines.defs.resources import WarehouseResource
 from pipelines.warehouse.changes import BuildPlan, plan_build, record_build
@@ -119,6 +120,7 @@ def dbt_models(
             with duckdb.connect(str(warehouse.path)) as connection:
                 record_build(connection, plan)
     keep_parse_state(target, state)
+    prune_invocation_targets()
 
 
 def _plan(warehouse: WarehouseResource, full: bool) -> BuildPlan:

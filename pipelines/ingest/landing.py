@@ -13,9 +13,10 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import NamedTuple
+
+import polars as pl
 
 # A file modified this close to the scan may still be being written within the same tick of
 # the file system's clock: its (size, mtime) is not trusted, and it is checksummed next time.
@@ -67,38 +68,58 @@ def scan(root: Path, prefix: str = "", hidden: bool = True) -> list[Entry]:
 HIDDEN_PREFIXES = (".", "~$")
 
 
-class Seen(NamedTuple):
-    """What the last run saw of a path: its size and modification time, and the checksum of
-    the version it found there."""
-
-    size: int
-    modified_ns: int
-    checksum: str
-
-
-def unchanged_since(
-    entries: Iterable[Entry], seen: Mapping[str, Seen], known: set[tuple[str, str]]
-) -> set[str]:
-    """The labels of entries whose size and modification time are those seen last time, for
-    a version (label, checksum) already read: the same file, not read again."""
-    unchanged = set()
-    for entry in entries:
-        last = seen.get(entry.label)
-        if (
-            last is not None
-            and last.size == entry.size
-            and last.modified_ns == entry.modified_ns
-            and (entry.label, last.checksum) in known
-        ):
-            unchanged.add(entry.label)
-    return unchanged
+LANDING_SCHEMA = {
+    "source_file": pl.String(),
+    "size_bytes": pl.Int64(),
+    "modified_ns": pl.Int64(),
+    "source_checksum": pl.String(),
+}
 
 
-def trusted_modified_ns(entry: Entry, scanned_ns: int | None = None) -> int:
-    """The modification time to remember for an entry, or -1 when it is too close to the scan
-    to be trusted (a write in the same clock tick would leave size and time unchanged)."""
+def entry_frame(entries: list[Entry]) -> pl.DataFrame:
+    """The entries as a table: source_file, size_bytes, modified_ns."""
+    return pl.DataFrame(
+        [entry[:3] for entry in entries],
+        schema={
+            name: LANDING_SCHEMA[name] for name in ("source_file", "size_bytes", "modified_ns")
+        },
+        orient="row",
+    )
+
+
+def unchanged_since(current: pl.DataFrame, seen: pl.DataFrame, known: pl.DataFrame) -> pl.DataFrame:
+    """The entries (`entry_frame`) whose size and modification time are those seen last time
+    (`seen`, LANDING_SCHEMA), for a version (source_file, source_checksum) already read
+    (`known`): the same files, not read again. Returns their path and checksum."""
+    return (
+        current.join(seen, on=["source_file", "size_bytes", "modified_ns"], how="inner")
+        .join(known, on=["source_file", "source_checksum"], how="semi")
+        .select("source_file", "source_checksum")
+    )
+
+
+def landing_files(
+    current: pl.DataFrame, checksums: pl.DataFrame, scanned_ns: int | None = None
+) -> pl.DataFrame:
+    """The landing zone as a run saw it (LANDING_SCHEMA): each entry's size, modification time
+    and the checksum of the version there (`checksums`: source_file, source_checksum), for the
+    next run's pre-check. An entry with no checksum (it could not be read), or modified too
+    close to the scan to trust its time (RACY_NANOSECONDS), gets the time -1: it is read
+    again next time."""
     scanned_ns = time.time_ns() if scanned_ns is None else scanned_ns
-    return entry.modified_ns if entry.modified_ns < scanned_ns - RACY_NANOSECONDS else -1
+    return (
+        current.join(checksums.unique("source_file"), on="source_file", how="left")
+        .with_columns(
+            modified_ns=pl.when(
+                pl.col("source_checksum").is_not_null()
+                & (pl.col("modified_ns") < scanned_ns - RACY_NANOSECONDS)
+            )
+            .then(pl.col("modified_ns"))
+            .otherwise(-1)
+        )
+        .select(list(LANDING_SCHEMA))
+        .cast(LANDING_SCHEMA)
+    )
 
 
 def listing(root: Path, hidden: bool = False) -> bytes:

@@ -56,11 +56,11 @@ def export_marts(database: Path, folder: Path) -> list[Path]:
             parquet = folder / f"{table}.parquet"
             temporary = temporary_beside(parquet)
             # Rows in a fixed order: the same marts give the same files, however they were
-            # built (in full, or region by region).
-            ordered = f"from {relation} order by all"
-            connection.execute(f"copy ({ordered}) to '{temporary}' (format parquet)")
+            # built (in full, or region by region). Sorted once, for both files.
+            rows = connection.sql(f"from {relation} order by all").to_arrow_table()
+            connection.execute(f"copy (from rows) to '{temporary}' (format parquet)")
             os.replace(temporary, parquet)
-            frame = connection.sql(ordered).pl()
+            frame = pl.from_arrow(rows)
             csv_path = folder / f"{table}.csv"
             temporary = temporary_beside(csv_path)
             escape_formulas(frame).write_csv(temporary, include_bom=True)

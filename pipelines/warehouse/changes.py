@@ -60,15 +60,25 @@ def mark_regions_changed(connection: duckdb.DuckDBPyConnection, regions: Iterabl
         connection.execute(f"insert or ignore into {REGIONS_TABLE} select region_code from frame")
 
 
+# What of the dbt project a build depends on (not `target/` or `logs/`, which dbt writes).
+PROJECT_FOLDERS = ("models", "macros", "tests", "seeds", "snapshots", "analyses", "docs")
+PROJECT_FILES = ("dbt_project.yml", "profiles.yml", "packages.yml", "selectors.yml")
+
+
+def project_files(project_dir: Path) -> list[Path]:
+    """The dbt project's own files, never what dbt writes (`target/`, `logs/`)."""
+    paths = [project_dir / name for name in PROJECT_FILES]
+    for folder in PROJECT_FOLDERS:
+        paths += sorted((project_dir / folder).rglob("*"))
+    return [path for path in paths if path.is_file()]
+
+
 def project_digest(project_dir: Path) -> str:
     """A digest of the dbt project's own files (models, macros, tests, configuration)."""
     digest = hashlib.sha256()
-    for path in sorted(project_dir.rglob("*")):
-        parts = path.relative_to(project_dir).parts
-        if parts[0] in ("target", "logs", "dbt_packages") or not path.is_file():
-            continue
-        if path.suffix in (".sql", ".yml", ".yaml", ".md", ".csv"):
-            digest.update("/".join(parts).encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in project_files(project_dir):
+        name = path.relative_to(project_dir).as_posix()
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
