@@ -152,17 +152,87 @@ def _data_docs_site(directory: Path) -> str:
     return name
 
 
+# Rows per Great Expectations validation: GX validates a pandas copy of its batch, about
+# 1.4 KB a row here, so a province's 1.4 million rows are validated in batches.
+BATCH_ROWS = 250_000
+
+
 def validate_frame(
     frame: pl.DataFrame,
     suite_name: str,
     parameters: dict[str, Any] | None = None,
     data_docs_dir: Path | None = None,
+    batch_rows: int = BATCH_ROWS,
 ) -> ValidationReport:
     """Validate a Polars table against a stored suite and summarise the result.
 
     With `data_docs_dir`, the validation runs as a GX checkpoint that also renders the
-    suite and the result into GX Data Docs (`index.html`) in that directory.
+    suite and the result into GX Data Docs (`index.html`) in that directory. A table of more
+    than `batch_rows` rows with a `source_file` column is validated in batches of whole
+    files (each file's rows in one batch, so a suite's checks within a file see all of
+    them), and the batches' results are combined into one report.
     """
+    if frame.height <= batch_rows or "source_file" not in frame.columns:
+        return _validate_batch(frame, suite_name, parameters, data_docs_dir)
+    ordered = frame.sort("source_file", maintain_order=True)
+    starts = (ordered["source_file"] != ordered["source_file"].shift(1)).fill_null(True).arg_true()
+    cuts, last = [0], 0
+    for start in starts.to_list():
+        if start - last >= batch_rows:
+            cuts.append(start)
+            last = start
+    cuts.append(ordered.height)
+    reports = [
+        _validate_batch(ordered[begin:end], suite_name, parameters, data_docs_dir)
+        for begin, end in zip(cuts, cuts[1:], strict=False)
+    ]
+    return combine(reports)
+
+
+def combine(reports: list[ValidationReport]) -> ValidationReport:
+    """One report for batches of one table: an expectation failed if it failed in any batch,
+    with the counts added up and the samples and failing rows of every batch."""
+    failed: dict[tuple, list[FailedExpectation]] = {}
+    for report in reports:
+        for failure in report.failed:
+            failed.setdefault((failure.expectation, failure.column), []).append(failure)
+    merged = []
+    for (expectation, column), parts in failed.items():
+        merged.append(
+            FailedExpectation(
+                expectation=expectation,
+                column=column,
+                unexpected_count=_total(part.unexpected_count for part in parts),
+                element_count=sum(r.row_count for r in reports)
+                if all(part.element_count is not None for part in parts)
+                else None,
+                sample_values=[v for part in parts for v in part.sample_values][:SAMPLE_LIMIT],
+                sample_rows=[r for part in parts for r in part.sample_rows][:SAMPLE_LIMIT],
+                notes=parts[0].notes,
+                failing_rows=[r for part in parts for r in part.failing_rows],
+            )
+        )
+    return ValidationReport(
+        suite=reports[0].suite,
+        success=all(report.success for report in reports),
+        row_count=sum(report.row_count for report in reports),
+        evaluated=reports[0].evaluated,
+        failed=merged,
+        seconds=sum(report.seconds for report in reports),
+    )
+
+
+def _total(counts: Any) -> int | None:
+    counts = list(counts)
+    return None if any(count is None for count in counts) else sum(counts)
+
+
+def _validate_batch(
+    frame: pl.DataFrame,
+    suite_name: str,
+    parameters: dict[str, Any] | None,
+    data_docs_dir: Path | None,
+) -> ValidationReport:
     started = time.perf_counter()
     import great_expectations as gx
     from great_expectations.expectations.expectation_configuration import (

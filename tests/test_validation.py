@@ -117,3 +117,43 @@ def test_registry_contract_needs_bounds_for_ranges_and_numbers_for_assessable_ki
     }
     rows = failed[("expect_column_values_to_not_be_null", "target_value")].sample_rows
     assert [r["indicator_code"] for r in rows] == ["gdp"]
+
+
+def test_a_large_table_is_validated_in_batches_of_whole_files_with_the_same_verdict() -> None:
+    frame = sample_observations()
+    first_file = frame["source_file"][0]
+    bad = (
+        frame.filter(pl.col("source_file") == first_file)
+        .head(2)
+        .with_columns(
+            indicator_code=pl.Series(["gdp_typo", "gdp_typo2"]),
+        )
+    )
+    # A duplicate row of the last file: uniqueness is checked within each file's batch.
+    last_file = frame["source_file"][-1]
+    duplicate = frame.filter(pl.col("source_file") == last_file).head(1)
+    table = pl.concat([bad, frame, duplicate])
+
+    whole = validate_frame(table, "raw_observations", parameters())
+    # Batches of about 100 rows: about five, each made of whole files.
+    batched = validate_frame(table, "raw_observations", parameters(), batch_rows=100)
+
+    def verdict(report) -> tuple:  # noqa: ANN001
+        return (
+            report.success,
+            report.row_count,
+            report.evaluated,
+            sorted(
+                (f.expectation, f.column, f.unexpected_count, f.element_count,
+                 sorted(sorted(r.items()) for r in f.failing_rows))
+                for f in report.failed
+            ),
+        )  # fmt: skip
+
+    assert not whole.success
+    assert verdict(batched) == verdict(whole)
+    assert {(f.expectation, f.column) for f in whole.failed} == {
+        ("expect_column_values_to_be_in_set", "indicator_code"),
+        ("expect_compound_columns_to_be_unique",
+         "region_code,indicator_code,period,source_file,source_checksum"),
+    }  # fmt: skip

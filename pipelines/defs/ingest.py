@@ -43,6 +43,7 @@ from pipelines.plans.registry import (
     read_registry,
     registered_units,
 )
+from pipelines.processes import release_memory
 from pipelines.progress import PROGRESS_PREFIX
 from pipelines.validation import validate_frame
 from pipelines.warehouse.changes import mark_regions_changed
@@ -232,6 +233,9 @@ def observations(
             0
         ]
     rejected = [r for r in results if not r.accepted]
+    preview = markdown_preview(frame.drop("source_checksum"))
+    del submissions, frame
+    release_memory()
     yield dg.AssetCheckResult(
         asset_key=OBSERVATIONS_KEY,
         check_name="gx_raw_observations",
@@ -269,7 +273,7 @@ def observations(
             "files_unchanged": len(entries) - len(results),
             "files_accepted": len(results) - len(rejected),
             "files_rejected": len(rejected),
-            "preview": markdown_preview(frame.drop("source_checksum")),
+            "preview": preview,
         },
     )
 
