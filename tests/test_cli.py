@@ -125,7 +125,7 @@ def test_two_runs_started_together_both_succeed(dbt_manifest: Path, workspace: W
         assert f"Warehouse: {workspace.database}" in output
     # dbt's own lines only when asked for; its log is kept beside the warehouse either way.
     quiet, verbose = outputs
-    assert "OK created sql table model marts.mart_indicator_attainment" in verbose
+    assert "OK created sql incremental model marts.mart_indicator_attainment" in verbose
     assert "OK created sql" not in quiet
     # Dagster's console log is coloured on a terminal only; this output is a pipe.
     assert " - dagster - " in verbose and "\x1b[" not in verbose + quiet
@@ -133,7 +133,7 @@ def test_two_runs_started_together_both_succeed(dbt_manifest: Path, workspace: W
     assert len(logs) == 2
     for log in logs:
         text = log.read_text(encoding="utf-8")
-        assert "OK created sql table model marts.mart_indicator_attainment" in text
+        assert "OK created sql incremental model marts.mart_indicator_attainment" in text
         assert "\x1b[" not in text
     with duckdb.connect(str(workspace.database), read_only=True) as connection:
         (count,) = connection.execute(

@@ -182,7 +182,8 @@ def _copy_file(work: Path, temporary: Path) -> int | None:
         connection.execute("checkpoint")
     shutil.copyfile(work, temporary)
     with duckdb.connect(str(temporary), read_only=True) as connection:
-        return _relation_count(connection, temporary.stem)
+        (catalog,) = connection.execute("select current_database()").fetchone()
+        return _relation_count(connection, catalog)
 
 
 def _relation_count(connection: duckdb.DuckDBPyConnection, catalog: str) -> int:

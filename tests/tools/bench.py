@@ -531,7 +531,7 @@ def run(raw_dir: Path, warehouse_dir: Path, incremental: bool | list[int] = Fals
             if "validation_seconds" in check.metadata
         )
         stage_steps = {
-            "ingest": ("raw__plan_indicators", "observations", "raw__status_overrides"),
+            "ingest": ("plan_indicators", "observations", "raw__status_overrides"),
             "transform": ("dbt_models",),
             # One step publishes the warehouse with its exports and report.
             "publish": ("published_warehouse",),
