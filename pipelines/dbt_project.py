@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import time
 import uuid
 from functools import cached_property
 from importlib import metadata
@@ -164,8 +165,6 @@ def prune_invocation_targets(now: float | None = None) -> int:
     newest KEPT_DBT_LOGS and any younger than KEPT_TARGET_SECONDS (another run may be using
     one): a province's sensor runs every minute, and each folder holds megabytes. Returns how
     many were removed."""
-    import time
-
     now = time.time() if now is None else now
     folder = dbt_project.project_dir / dbt_project.target_path
     targets = sorted(folder.glob("dbt_models-*"), key=lambda path: path.stat().st_mtime)

@@ -2,9 +2,9 @@
 
 A province's landing zone holds hundreds of thousands of files, and on most runs all but a
 few are as they were. `scan` lists every entry below a folder with its size, modification
-time and kind from one `lstat` each (never following a link), for the sensor's fingerprint
-and for the run's pre-check: a file whose path, size and modification time are those of a
-version already read is not read again (`unchanged_since`).
+time and kind from one `lstat` each (never following a link), for the run's pre-check: a
+file whose path, size and modification time are those of a version already read is not read
+again (`unchanged_since`). `listing` gives the sensor the same facts as one text to digest.
 """
 
 from __future__ import annotations

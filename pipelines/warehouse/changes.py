@@ -28,6 +28,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines.warehouse.database import table_exists
+
 META_SCHEMA = "meta"
 REGIONS_TABLE = f"{META_SCHEMA}.regions_to_rebuild"
 STATE_TABLE = f"{META_SCHEMA}.incremental_state"
@@ -89,7 +91,7 @@ def build_key(connection: duckdb.DuckDBPyConnection, project_dir: Path, as_of: s
     digest = hashlib.sha256(project_digest(project_dir).encode())
     digest.update(f"as_of={as_of or dt.date.today().isoformat()}".encode())
     for table in SHARED_INPUTS:
-        if not _exists(connection, table):
+        if not table_exists(connection, *table.split(".")):
             digest.update(f"{table}=absent".encode())
             continue
         rows, content = connection.execute(
@@ -119,7 +121,7 @@ def plan_build(
     recorded = connection.execute(f"select build_key from {STATE_TABLE}").fetchall()
     (changed,) = connection.execute(f"select count(*) from {REGIONS_TABLE}").fetchone()
     total = 0
-    if _exists(connection, "raw.plan_indicators"):
+    if table_exists(connection, "raw", "plan_indicators"):
         (total,) = connection.execute(
             "select count(distinct region_code) from raw.plan_indicators"
         ).fetchone()
@@ -136,15 +138,6 @@ def plan_build(
         return BuildPlan(full=False, regions=changed, key=key, reason=reason)
     connection.execute(f"delete from {STATE_TABLE}")
     return BuildPlan(full=True, regions=total, key=key, reason=reason)
-
-
-def _exists(connection: duckdb.DuckDBPyConnection, table: str) -> bool:
-    schema, name = table.split(".")
-    (count,) = connection.execute(
-        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
-        [schema, name],
-    ).fetchone()
-    return bool(count)
 
 
 def record_build(connection: duckdb.DuckDBPyConnection, plan: BuildPlan) -> None:

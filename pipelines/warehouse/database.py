@@ -25,7 +25,8 @@ LOCK_FILE_NAME = ".indicators.duckdb.lock"
 
 @contextmanager
 def exclusive_access(database: Path, timeout_seconds: float = 1800) -> Iterator[None]:
-    """Hold the warehouse lock; waits up to `timeout_seconds` for another process."""
+    """Hold the warehouse lock; waits up to `timeout_seconds` for another process. A working
+    file that does not exist yet is created under it (`create_working_file`)."""
     database.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(database.parent / LOCK_FILE_NAME), timeout=timeout_seconds):
         create_working_file(database)

@@ -483,10 +483,10 @@ def _write_pages(
     part: int = 0,
     parts: int = 1,
     only: list[tuple[str, str]] | None = None,
-) -> list[tuple[dict, Counter[str]]]:
+) -> int:
     """Write the pages of one share of the plans and regions (of those in `only`, if given);
-    return each page's plan and status counts."""
-    pages = []
+    return how many."""
+    pages = 0
     with duckdb.connect(str(database), read_only=True) as connection:
 
         def groups(query: str, plan_column: str, region_column: str):  # noqa: ANN202
@@ -516,7 +516,7 @@ def _write_pages(
             )
             page = render_page(plan, rows, series, evaluation, freshness.rows_for(key))
             _write(folder / page_name(*key), page)
-            pages.append((plan, status_counts(rows)))
+            pages += 1
     return pages
 
 
