@@ -100,12 +100,17 @@ def test_ingest_checks_are_blocking_and_dbt_tests_are_checks(defs) -> None:
         "raw/status_overrides:gx_raw_status_overrides": True,
     }
     dbt_checks = [key for key in checks if key.asset_key.path[0] in {"staging", "marts"}]
-    assert len(dbt_checks) >= 40
-    assert any(
-        key.name == "accepted_values_mart_indicator_attainment_status__achieved__on_track__"
-        "at_risk__off_track__pending__no_data__not_assessable"
+    # Each model's column rules (not null, accepted values) are one check; keys are another.
+    rules = {
+        key.asset_key.to_user_string() for key in dbt_checks if key.name.startswith("column_rules_")
+    }
+    unique = {
+        key.asset_key.to_user_string()
         for key in dbt_checks
-    )
+        if key.name.startswith("unique_combination")
+    }
+    assert "marts/mart_indicator_attainment" in rules and len(rules) >= 12
+    assert "marts/mart_indicator_attainment" in unique and len(unique) >= 12
 
 
 def test_runs_in_one_process(defs) -> None:

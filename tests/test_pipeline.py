@@ -37,7 +37,8 @@ def test_sample_run_succeeds_with_every_check_passing(sample_run: SampleRun) -> 
     result = sample_run.result
     assert result.success
     evaluations = result.get_asset_check_evaluations()
-    assert len(evaluations) >= 40
+    # Three GX suites, and each model's column rules and keys (dbt data tests).
+    assert len(evaluations) >= 30
     assert [e.check_name for e in evaluations if not e.passed] == []
     assert "marts/mart_indicator_attainment" in materialized(result)
 
@@ -740,7 +741,7 @@ def test_a_run_reads_as_a_line_per_stage(sample_run: SampleRun) -> None:
     ]
     # While dbt builds, how far it has got; then what it built and tested.
     assert re.fullmatch(r"  dbt build    \.\.\. \d+ models built, \d+ tests passed", lines[3])
-    assert re.fullmatch(r"✔ dbt build    25 models built, \d{3} tests passed, 0 failed", lines[-2])
+    assert re.fullmatch(r"✔ dbt build    25 models built, \d{2,3} tests passed, 0 failed", lines[-2])
     assert lines[-1] == "✔ publish      34 tables and views; 16 export files; 1 report page(s)"
 
     # A long ingest says how far it has got, at most every `every_seconds`.

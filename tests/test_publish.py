@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -130,8 +131,10 @@ def test_exports_are_bom_csv_with_formulas_escaped_and_plain_parquet(tmp_path: P
 
     written = export_marts(database, tmp_path / "exports")
 
-    assert [path.name for path in written] == ["mart_example.parquet", "mart_example.csv"]
-    data = (tmp_path / "exports" / "mart_example.csv").read_bytes()
+    # A mart with no region_code column: one group, `other`.
+    folder = tmp_path / "exports" / "mart_example"
+    assert written == [folder / "other.parquet", folder / "other.csv"]
+    data = (folder / "other.csv").read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     # Rows sorted on every column: the same mart gives the same file, however it was built.
     assert data.decode("utf-8-sig").splitlines() == [
@@ -142,7 +145,7 @@ def test_exports_are_bom_csv_with_formulas_escaped_and_plain_parquet(tmp_path: P
         "'@SUM(A1),3.0",
         "城区污水处理率,4.0",
     ]
-    assert pl.read_parquet(tmp_path / "exports" / "mart_example.parquet")["note"].to_list()[:3] == [
+    assert pl.read_parquet(folder / "other.parquet")["note"].to_list()[:3] == [
         "+1",
         "-2",
         '=HYPERLINK("http://x")',
@@ -248,7 +251,7 @@ def published_state(warehouse_dir: Path) -> dict[str, str]:
     return {
         path.relative_to(warehouse_dir).as_posix(): digest(path)
         for path in sorted(warehouse_dir.glob("*.duckdb"))
-        + sorted((warehouse_dir / "exports").glob("*"))
+        + sorted(path for path in (warehouse_dir / "exports").rglob("*") if path.is_file())
         + sorted((warehouse_dir / "reports").glob("*"))
     }
 
@@ -263,18 +266,28 @@ def test_warehouse_exports_and_report_are_published_together_or_not_at_all(
     shutil.copytree(source, warehouse_dir, ignore=shutil.ignore_patterns("*.lock", "gx"))
     work = warehouse_dir / "work" / "indicators.duckdb"
     folders = (warehouse_dir / "exports", warehouse_dir / "reports")
-    # A page of a region no longer registered: the next publication drops it.
+    # A page and an export of a region no longer registered, and an export of a mart no
+    # longer built: the next publication drops them.
     (folders[1] / "attainment_gone_000000.html").write_text("old", encoding="utf-8")
+    (folders[0] / "mart_indicator_attainment" / "990000.csv").write_text("old", encoding="utf-8")
+    (folders[0] / "mart_gone").mkdir()
+    (folders[0] / "mart_gone" / "420800.parquet").write_bytes(b"old")
 
     result = publish_all(work, warehouse_dir / "indicators.duckdb", *folders)
 
     state = published_state(warehouse_dir)
     assert "reports/attainment_gone_000000.html" not in state
+    assert not any(name.startswith(("exports/mart_gone", "exports/mart_indicator_attainment/99"))
+                   for name in state)  # fmt: skip
+    assert not (folders[0] / "mart_gone").exists()
     # Beside the pages, the digest of each (`.pages.json`), for the next publication.
     assert {path.name for path in result.pages} | {".pages.json"} == {
         p.name for p in folders[1].iterdir()
     }
-    assert {path.name for path in result.exports} == {p.name for p in folders[0].iterdir()}
+    # Beside the exports, the digest of each mart's group (`.exports.json`).
+    assert {path.relative_to(folders[0]).as_posix() for path in result.exports} | {
+        ".exports.json"
+    } == {p.relative_to(folders[0]).as_posix() for p in folders[0].rglob("*") if p.is_file()}
     assert not list(warehouse_dir.glob(".*"))  # no staging left behind
 
     # A working file whose report cannot be built (a mart the report reads is gone): the
@@ -288,3 +301,36 @@ def test_warehouse_exports_and_report_are_published_together_or_not_at_all(
 
     assert published_state(warehouse_dir) == state
     assert not list(warehouse_dir.glob(".*"))
+
+
+def test_a_model_s_column_rules_fail_with_each_broken_rule_and_its_rows(
+    sample_run: SampleRun, workspace: Workspace
+) -> None:
+    workspace.copy_warehouse_from(sample_run.workspace)
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"},
+        "PLAN_RAW_DIR": str(workspace.raw_dir),
+        "PLAN_WAREHOUSE_DIR": str(workspace.warehouse_dir),
+    }
+    # Two files logged with a status no one knows, one of them without its checksum.
+    with duckdb.connect(str(workspace.work_database)) as connection:
+        connection.execute(
+            "insert into raw.submission_log by name select * exclude (n) replace ("
+            "'gone' as status, case when n = 1 then null else source_checksum end "
+            "as source_checksum, source_file || '.x' as source_file) from (select *, "
+            "row_number() over (order by source_file) as n from raw.submission_log) "
+            "where n <= 2"
+        )
+
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), "test", "--store-failures", "--select",
+         "stg_submission_log,test_name:column_rules"],
+        cwd=REPO_ROOT / "dbt", env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+
+    assert result.returncode == 1, result.stdout
+    assert "Got 2 results" in result.stdout
+    (stored,) = re.findall(r"select \* from (\S+)", result.stdout)
+    with duckdb.connect(str(workspace.work_database), read_only=True) as connection:
+        failures = connection.execute(f"select * from {stored} order by 1").fetchall()
+    assert failures == [("source_checksum is null", 1), ("status not accepted", 2)]

@@ -39,11 +39,17 @@ MODEL_COLUMN_TERMS = {
 
 
 def accepted_values() -> list[tuple[str, str, str, list]]:
-    """(file, model, column, values) of every accepted_values test in the dbt project."""
+    """(file, model, column, values) of every accepted-values rule in the dbt project: the
+    `column_rules` test of a model, or dbt's own accepted_values on a column."""
     found = []
     for path in sorted(DBT_MODELS.rglob("*.yml")):
         document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for model in document.get("models") or []:
+            for test in model.get("data_tests") or []:
+                if isinstance(test, dict) and "column_rules" in test:
+                    rules = test["column_rules"]["arguments"].get("accepted_values") or {}
+                    for column, values in rules.items():
+                        found.append((path.name, model["name"], column, values))
             for column in model.get("columns") or []:
                 for test in column.get("data_tests") or []:
                     if isinstance(test, dict) and "accepted_values" in test:

@@ -27,6 +27,7 @@ select indicator_code, name_zh, latest_period, actual_value, target_value, unit,
     final_verdict_zh
 from marts.mart_indicator_attainment
 order by plan_id, region_code, indicator_code
+limit 100
 """
 
 
@@ -50,7 +51,9 @@ order by plan_id, region_code, indicator_code
             kinds={"parquet", "csv"},
             description=(
                 "Parquet and CSV (UTF-8 with BOM, formula-escaped) copies of every mart in "
-                "$PLAN_WAREHOUSE_DIR/exports/, published with the warehouse they come from."
+                "$PLAN_WAREHOUSE_DIR/exports/<mart>/, one of each per prefecture-level "
+                "division (<code>.parquet, <code>.csv), published with the warehouse they "
+                "come from."
             ),
         ),
         dg.AssetSpec(
@@ -78,6 +81,8 @@ def published_warehouse(warehouse: WarehouseResource):  # noqa: ANN201 - a gener
         counts = connection.execute(
             "select status, count(*) from marts.mart_indicator_attainment group by all order by 1"
         ).fetchall()
+        # The first 100 rows (one region's plan shows whole): at province scale the table
+        # has 170,000 rows, too many to store in the run's event log on every run.
         preview = connection.sql(PREVIEW_QUERY).pl()
     yield dg.MaterializeResult(
         asset_key=PUBLISHED_KEY,
@@ -87,6 +92,7 @@ def published_warehouse(warehouse: WarehouseResource):  # noqa: ANN201 - a gener
             "tables_and_views": result.relations,
             "storage_version": PUBLISHED_STORAGE_VERSION,
             "status_counts": dict(counts),
+            "targets": sum(count for _, count in counts),
             "attainment_preview": markdown_preview(preview, rows=preview.height),
         },
     )
@@ -94,7 +100,7 @@ def published_warehouse(warehouse: WarehouseResource):  # noqa: ANN201 - a gener
         asset_key=EXPORTS_KEY,
         metadata={
             "folder": dg.MetadataValue.path(str(layout.exports)),
-            "files": [path.name for path in result.exports],
+            "files": [path.relative_to(layout.exports).as_posix() for path in result.exports],
         },
     )
     yield dg.MaterializeResult(

@@ -1,22 +1,45 @@
 """Parquet and CSV copies of the marts, for BI tools and spreadsheets.
 
+Each mart is a folder, `<mart>/`, with one Parquet and one CSV file per prefecture-level
+division (地级市): `<mart>/420800.parquet` holds the rows of every region whose code starts
+420800's four digits (Zhongxiang, 420881, is in 荆门市, 420800). Rows with no region, or a
+region code that is not six to twelve digits, are in `<mart>/other.*`. So a province's
+marts are a few dozen files each, every CSV fits in a spreadsheet (Excel stops at 1,048,576
+rows; a province's observations are more), and a county's resubmission rewrites its
+prefecture's files only: a file whose rows did not change is linked from the published
+exports (`pipelines.outputs.reuse`, digests in `.exports.json`). Read a whole mart as one
+table with a glob: `read_parquet('exports/mart_indicator_attainment/*.parquet')` in DuckDB,
+a folder source in Power BI.
+
 CSV files are UTF-8 with a byte-order mark, so Excel opens the Chinese text, and text
 cells that a spreadsheet would run as a formula (starting with =, +, -, @, a tab or a
 carriage return: the text comes from departments' files) are prefixed with a single
-quote. Parquet files keep the values as they are. Files are written beside their final
-names and renamed into place, so a reader never sees half a file.
+quote. Parquet files keep the values as they are. Rows are sorted on every column, so the
+same marts give the same files, however they were built (in full, or region by region).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from pipelines.outputs.reuse import code_digest, link_unchanged, write_manifest
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 EXPORTED_SCHEMA = "marts"
+EXPORTS_MANIFEST = ".exports.json"
+OTHER_GROUP = "other"
+GROUP_COLUMN = "__export_group"
+# The prefecture-level division (地级市) a region belongs to: its code's first four digits
+# and 00. County (6 digits), township (9) and village (12) codes share their prefecture's.
+PREFECTURE = (
+    "case when regexp_full_match(region_code, '[0-9]{6}|[0-9]{9}|[0-9]{12}') "
+    f"then substr(region_code, 1, 4) || '00' else '{OTHER_GROUP}' end"
+)
 
 
 def escape_formulas(frame: pl.DataFrame) -> pl.DataFrame:
@@ -38,32 +61,98 @@ def temporary_beside(final: Path) -> Path:
     return final.with_name(f".{final.name}.{os.getpid()}.tmp")
 
 
-def export_marts(database: Path, folder: Path) -> list[Path]:
-    """Write `<table>.parquet` and `<table>.csv` for every table in the marts schema."""
+def _files(entry: str) -> list[str]:
+    """The files of one mart's group, relative to the exports folder."""
+    return [f"{entry}.parquet", f"{entry}.csv"]
+
+
+def _grouping(connection: duckdb.DuckDBPyConnection, table: str) -> tuple[str, str]:
+    """The expression that groups a mart's rows into files, and the mart's schema."""
+    columns = connection.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = ? and table_name = ? order by ordinal_position",
+        [EXPORTED_SCHEMA, table],
+    ).fetchall()
+    group = PREFECTURE if "region_code" in {name for name, _ in columns} else f"'{OTHER_GROUP}'"
+    return group, "|".join(f"{name} {kind}" for name, kind in columns)
+
+
+def export_digests(connection: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """For every mart, each group's digest of its rows, the mart's schema and the writer's
+    code and libraries: the same digest, the same files byte for byte."""
+    writer = code_digest([Path(__file__)], (".py",), duckdb.__version__, pl.__version__)
+    tables = [
+        name
+        for (name,) in connection.execute(
+            "select table_name from information_schema.tables "
+            "where table_schema = ? order by table_name",
+            [EXPORTED_SCHEMA],
+        ).fetchall()
+    ]
+    digests: dict[str, dict[str, str]] = {}
+    for table in tables:
+        group, schema = _grouping(connection, table)
+        rows = connection.execute(
+            f"select {group}, count(*), sum(hash(export_rows)) "
+            f'from "{EXPORTED_SCHEMA}"."{table}" as export_rows group by all order by 1'
+        ).fetchall()
+        digests[table] = {
+            name: hashlib.sha256(f"{writer}|{schema}|{count}|{content}".encode()).hexdigest()
+            for name, count, content in rows
+        }
+        if not rows:
+            # An empty mart is still a folder with its header: one file of no rows.
+            digests[table] = {
+                OTHER_GROUP: hashlib.sha256(f"{writer}|{schema}|0".encode()).hexdigest()
+            }
+    return digests
+
+
+def _write_groups(
+    connection: duckdb.DuckDBPyConnection, table: str, groups: list[str], folder: Path
+) -> None:
+    """Write the Parquet and CSV files of these groups of one mart into `folder/<table>/`."""
+    group, _ = _grouping(connection, table)
+    relation = f'"{EXPORTED_SCHEMA}"."{table}"'
+    rows = connection.sql(
+        f"select * from (select {group} as {GROUP_COLUMN}, * from {relation}) "
+        f"where {GROUP_COLUMN} in (select unnest($groups)) order by all",
+        params={"groups": groups},
+    ).to_arrow_table()
+    frame = pl.from_arrow(rows)
+    assert isinstance(frame, pl.DataFrame)
+    (folder / table).mkdir(parents=True, exist_ok=True)
+    # Sorted by group first: each group's rows are one slice of the frame, not a copy.
+    runs = frame.get_column(GROUP_COLUMN).rle()
+    offsets = dict.fromkeys(groups, (0, 0))
+    start = 0
+    for length, name in runs.struct.unnest().iter_rows():
+        offsets[name] = (start, length)
+        start += length
+    rows_only = frame.drop(GROUP_COLUMN)
+    for name in groups:
+        part = rows_only.slice(*offsets[name])
+        parquet, csv = (folder / path for path in _files(f"{table}/{name}"))
+        part.write_parquet(parquet)
+        escape_formulas(part).write_csv(csv, include_bom=True)
+
+
+def export_marts(database: Path, folder: Path, previous: Path | None = None) -> list[Path]:
+    """Write `<table>/<group>.parquet` and `.csv` for every table in the marts schema, and
+    `.exports.json`; return the files. With `previous` (the exports published before), a
+    group whose digest is unchanged is linked from there instead of written again."""
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
     with duckdb.connect(str(database), read_only=True) as connection:
-        tables = [
-            name
-            for (name,) in connection.execute(
-                "select table_name from information_schema.tables "
-                "where table_schema = ? order by table_name",
-                [EXPORTED_SCHEMA],
-            ).fetchall()
-        ]
-        for table in tables:
-            relation = f'"{EXPORTED_SCHEMA}"."{table}"'
-            parquet = folder / f"{table}.parquet"
-            temporary = temporary_beside(parquet)
-            # Rows in a fixed order: the same marts give the same files, however they were
-            # built (in full, or region by region). Sorted once, for both files.
-            rows = connection.sql(f"from {relation} order by all").to_arrow_table()
-            connection.execute(f"copy (from rows) to '{temporary}' (format parquet)")
-            os.replace(temporary, parquet)
-            frame = pl.from_arrow(rows)
-            csv_path = folder / f"{table}.csv"
-            temporary = temporary_beside(csv_path)
-            escape_formulas(frame).write_csv(temporary, include_bom=True)
-            os.replace(temporary, csv_path)
-            written += [parquet, csv_path]
-    return written
+        digests = export_digests(connection)
+        entries = {
+            f"{table}/{name}": digest
+            for table, groups in digests.items()
+            for name, digest in groups.items()
+        }
+        kept = link_unchanged(previous, folder, EXPORTS_MANIFEST, entries, files=_files)
+        for table, groups in digests.items():
+            changed = [name for name in groups if f"{table}/{name}" not in kept]
+            if changed:
+                _write_groups(connection, table, changed, folder)
+    write_manifest(folder, EXPORTS_MANIFEST, entries)
+    return [folder / path for entry in sorted(entries) for path in _files(entry)]

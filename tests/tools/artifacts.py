@@ -59,14 +59,15 @@ def digest(warehouse_dir: Path) -> dict[str, dict[str, str]]:
     result: dict[str, dict[str, str]] = {"relations": {}, "exports": {}, "reports": {}}
     with duckdb.connect(str(warehouse_dir / "indicators.duckdb"), read_only=True) as connection:
         result["relations"] = relation_digests(connection)
-        for path in sorted((warehouse_dir / "exports").glob("*")):
+        for path in sorted((warehouse_dir / "exports").rglob("*")):
             if path.suffix not in {".csv", ".parquet"}:
                 continue
             reader = "read_parquet" if path.suffix == ".parquet" else "read_csv"
             relation = connection.sql(f"from {reader}('{path}')")
             columns = [name for name in relation.columns if name not in CLOCK_COLUMNS]
             rows = relation.select(", ".join(f'"{c}"' for c in columns)).fetchall()
-            result["exports"][path.name] = f"{len(rows)} rows, {_hash([columns])}, {_hash(rows)}"
+            name = path.relative_to(warehouse_dir / "exports").as_posix()
+            result["exports"][name] = f"{len(rows)} rows, {_hash([columns])}, {_hash(rows)}"
     for path in sorted((warehouse_dir / "reports").glob("*.html")):
         text = CLOCK_TEXT.sub("<time>", path.read_text(encoding="utf-8"))
         result["reports"][path.name] = hashlib.sha256(text.encode()).hexdigest()[:16]

@@ -14,9 +14,7 @@ give the same page byte for byte.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import shutil
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -39,6 +37,7 @@ from pipelines.outputs.report.formatting import (
     format_number,
     format_share,
 )
+from pipelines.outputs.reuse import code_digest, link_unchanged, write_manifest
 from pipelines.processes import cores, spawn_context
 
 INDEX_FILE = "index.html"
@@ -536,13 +535,7 @@ PAGE_SOURCES = (
 
 def renderer_digest() -> str:
     """A digest of the report's own code, templates, style and script."""
-    digest = hashlib.sha256()
-    for root in RENDERER_FILES:
-        paths = sorted(root.rglob("*")) if root.is_dir() else [root]
-        for path in paths:
-            if path.is_file() and path.suffix in (".py", ".j2", ".css", ".js", ".html"):
-                digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+    return code_digest(RENDERER_FILES, (".py", ".j2", ".css", ".js", ".html"))
 
 
 def page_digests(connection: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], str]:
@@ -591,28 +584,6 @@ def _index_entries(connection: duckdb.DuckDBPyConnection) -> list[tuple[dict, Co
     ]
 
 
-def _reuse(previous: Path | None, folder: Path, digests: dict[tuple[str, str], str]) -> set:
-    """Link into `folder` every page of `previous` (the published report) whose digest is
-    unchanged; return their keys."""
-    if previous is None or not (previous / PAGES_MANIFEST).is_file():
-        return set()
-    try:
-        recorded = json.loads((previous / PAGES_MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return set()
-    kept = set()
-    for key, digest in digests.items():
-        name = page_name(*key)
-        if recorded.get(name) != digest or not (previous / name).is_file():
-            continue
-        try:
-            os.link(previous / name, folder / name)
-        except OSError:
-            shutil.copyfile(previous / name, folder / name)
-        kept.add(key)
-    return kept
-
-
 def build_reports(
     database: Path,
     folder: Path,
@@ -633,7 +604,15 @@ def build_reports(
     with duckdb.connect(str(database), read_only=True) as connection:
         digests = page_digests(connection)
         entries = _index_entries(connection)
-    kept = _reuse(previous, folder, digests)
+    names = {page_name(*key): key for key in digests}
+    kept_names = link_unchanged(
+        previous,
+        folder,
+        PAGES_MANIFEST,
+        {name: digests[key] for name, key in names.items()},
+        files=lambda name: [name],
+    )
+    kept = {names[name] for name in kept_names}
     only = None if not kept else sorted(set(digests) - kept)
     count = len(digests) - len(kept)
     processes = processes or cores()
@@ -647,10 +626,7 @@ def build_reports(
             list(pool.map(partial(_write_pages, database, folder, parts=parts, only=only),
                           range(parts)))  # fmt: skip
     _write(folder / INDEX_FILE, render_index(entries))
-    _write(
-        folder / PAGES_MANIFEST,
-        json.dumps({page_name(*key): digest for key, digest in sorted(digests.items())}, indent=0),
-    )
+    write_manifest(folder, PAGES_MANIFEST, {name: digests[key] for name, key in names.items()})
     return [
         folder / INDEX_FILE,
         *(folder / page_name(p["plan_id"], p["region_code"]) for p, _ in entries),
