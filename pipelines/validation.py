@@ -19,6 +19,7 @@ from typing import Any
 import polars as pl
 
 from pipelines import settings
+from pipelines.processes import release_memory
 
 # Rows named in a failure: enough for a clerk to find them, small enough for the UI.
 SAMPLE_LIMIT = 20
@@ -174,7 +175,11 @@ def validate_frame(
     """
     if frame.height <= batch_rows or "source_file" not in frame.columns:
         return _validate_batch(frame, suite_name, parameters, data_docs_dir)
-    ordered = frame.sort("source_file", maintain_order=True)
+    files = frame["source_file"]
+    # The reader appends each file's rows together: then the table is cut as it is, without
+    # a sorted copy of it.
+    grouped = files.rle_id().max() + 1 == files.n_unique()  # type: ignore[operator]
+    ordered = frame if grouped else frame.sort("source_file", maintain_order=True)
     starts = (ordered["source_file"] != ordered["source_file"].shift(1)).fill_null(True).arg_true()
     cuts, last = [0], 0
     for start in starts.to_list():
@@ -182,10 +187,12 @@ def validate_frame(
             cuts.append(start)
             last = start
     cuts.append(ordered.height)
-    reports = [
-        _validate_batch(ordered[begin:end], suite_name, parameters, data_docs_dir)
-        for begin, end in zip(cuts, cuts[1:], strict=False)
-    ]
+    reports = []
+    for begin, end in zip(cuts, cuts[1:], strict=False):
+        reports.append(_validate_batch(ordered[begin:end], suite_name, parameters, data_docs_dir))
+        # The batch's pandas copy and GX's results are garbage now: hand them back before
+        # the next batch, so the peak is one batch's, not the sum of them.
+        release_memory()
     return combine(reports)
 
 

@@ -220,8 +220,9 @@ def observations(
         # Another run may have loaded some of these files while this one was reading them:
         # under the lock, append only what is still unknown.
         loaded_meanwhile = _logged_versions(connection).join(known, on=VERSION_KEY, how="anti")
-        frame = frame.join(loaded_meanwhile, on=VERSION_KEY, how="anti", maintain_order="left")
-        log = log.join(loaded_meanwhile, on=VERSION_KEY, how="anti", maintain_order="left")
+        if loaded_meanwhile.height:
+            frame = frame.join(loaded_meanwhile, on=VERSION_KEY, how="anti", maintain_order="left")
+            log = log.join(loaded_meanwhile, on=VERSION_KEY, how="anti", maintain_order="left")
         connection.execute("begin transaction")
         appended = append_rows(connection, RAW_SCHEMA, "observations", frame)
         append_rows(connection, RAW_SCHEMA, "submission_log", log)

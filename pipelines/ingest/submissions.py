@@ -35,7 +35,7 @@ from pipelines.plans.periods import (
 )
 from pipelines.plans.registry import PLAUSIBLE_FACTOR
 from pipelines.plans.units import BUNDLED, UnitTable, normalize_unit
-from pipelines.processes import cores, spawn_context
+from pipelines.processes import cores, release_memory, spawn_context
 from pipelines.validation import ValidationReport
 
 SUBMISSIONS_SUBDIR = "submissions"
@@ -975,11 +975,12 @@ class Submissions:
     checksums: dict[str, str] = field(default_factory=dict)
 
     def accepted_observations(self) -> pl.DataFrame:
-        """The observations of the files still accepted (validation may reject more)."""
+        """The observations of the files still accepted (validation may reject more). The
+        rejected files' rows are dropped from `observations` too: one table, not two."""
         rejected = [r.file for r in self.results if not r.accepted]
-        if not rejected:
-            return self.observations
-        return self.observations.filter(~pl.col("source_file").is_in(rejected))
+        if rejected:
+            self.observations = self.observations.filter(~pl.col("source_file").is_in(rejected))
+        return self.observations
 
 
 # Files per task: each task hands back one table, not Python records (sending records
@@ -1016,7 +1017,11 @@ def _start_worker(
 
 
 def _read_chunk_in_worker(paths: list[Path]) -> Submissions:
-    return _read_chunk(paths, *_worker_arguments)
+    part = _read_chunk(paths, *_worker_arguments)
+    # The chunk's records are garbage once its table is built: a worker that kept the freed
+    # heap of every chunk it read would hold as much as the parent by the end.
+    release_memory()
+    return part
 
 
 def read_all_submissions(
