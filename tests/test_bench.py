@@ -54,6 +54,15 @@ def test_the_generator_writes_every_target_for_every_region_deterministically(
     assert reported == set(registry.select("region_code", "indicator_code").rows())
     assert {"ytd", "quarter", "year"} <= set(rows["period_type"])
 
+    # A revision (`bench run --incremental`) changes a figure and leaves the file valid:
+    # a milestone's yes or no is never scaled.
+    csv_files = [p for p in files if p.suffix == ".csv"]
+    revised = bench.change_files(raw, len(csv_files))
+    assert sum(path.read_bytes() != files_of(tmp_path / "b")[path.relative_to(raw).as_posix()]
+               for path in revised) >= len(csv_files) // 2  # GBK files are left as they are  # fmt: skip
+    results = read_submissions(revised, raw, Catalog(registry))
+    assert [r.file for r in results if not r.accepted] == []
+
 
 def test_the_benchmark_run_and_its_floor_agree_with_the_pipeline(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dbt_manifest: Path

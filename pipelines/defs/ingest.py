@@ -30,6 +30,7 @@ from pipelines.ingest.landing import (
 )
 from pipelines.ingest.overrides import find_override_files, read_overrides
 from pipelines.ingest.submissions import (
+    PARALLEL_FROM_FILES,
     SUBMISSIONS_SUBDIR,
     Catalog,
     read_all_submissions,
@@ -235,8 +236,12 @@ def observations(
         ]
     rejected = [r for r in results if not r.accepted]
     preview = markdown_preview(frame.drop("source_checksum"))
+    large = len(files) >= PARALLEL_FROM_FILES
     del submissions, frame
-    release_memory()
+    if large:
+        # Many files read: hand their memory back before dbt starts (a collection of a run
+        # process's heap costs half a second, worth it only then).
+        release_memory()
     yield dg.AssetCheckResult(
         asset_key=OBSERVATIONS_KEY,
         check_name="gx_raw_observations",

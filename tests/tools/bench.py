@@ -461,8 +461,11 @@ def floor(files: list[str], targets: pl.DataFrame) -> tuple[int, int, list[tuple
     return len(files), rows, attainment
 
 
+YES_NO_UNIT = "是/否"
+
+
 def change_files(raw_dir: Path, count: int, round_: int = 0) -> list[Path]:
-    """Revise the first figure of `count` UTF-8 CSV submissions by 1% each, as
+    """Revise the first figure (not a milestone's yes or no) of `count` UTF-8 CSV submissions by 1% each, as
     resubmissions: files spread evenly over the landing zone (so over as many regions as
     there are files, up to one file in each), a different set in each round."""
     files = sorted((raw_dir / "submissions").rglob("*.csv"))
@@ -482,6 +485,8 @@ def _revise(path: Path) -> None:
         return
     rows = list(csv.reader(io.StringIO(text)))
     for row in rows[1:]:
+        if len(row) > 3 and row[3] == YES_NO_UNIT:
+            continue  # a milestone is yes or no: 1.01 of it would be a rejected file
         try:
             row[2] = f"{float(row[2]) * 1.01:.4f}"
         except (ValueError, IndexError):
