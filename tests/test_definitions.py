@@ -105,9 +105,7 @@ def test_ingest_checks_are_blocking_and_dbt_tests_are_checks(defs) -> None:
         key.asset_key.to_user_string() for key in dbt_checks if key.name.startswith("column_rules_")
     }
     unique = {
-        key.asset_key.to_user_string()
-        for key in dbt_checks
-        if key.name.startswith("unique_key_")
+        key.asset_key.to_user_string() for key in dbt_checks if key.name.startswith("unique_key_")
     }
     assert "marts/mart_indicator_attainment" in rules and len(rules) >= 12
     assert "marts/mart_indicator_attainment" in unique and len(unique) >= 12

@@ -741,7 +741,9 @@ def test_a_run_reads_as_a_line_per_stage(sample_run: SampleRun) -> None:
     ]
     # While dbt builds, how far it has got; then what it built and tested.
     assert re.fullmatch(r"  dbt build    \.\.\. \d+ models built, \d+ tests passed", lines[3])
-    assert re.fullmatch(r"✔ dbt build    25 models built, \d{2,3} tests passed, 0 failed", lines[-2])
+    assert re.fullmatch(
+        r"✔ dbt build    25 models built, \d{2,3} tests passed, 0 failed", lines[-2]
+    )
     assert lines[-1] == "✔ publish      34 tables and views; 16 export files; 1 report page(s)"
 
     # A long ingest says how far it has got, at most every `every_seconds`.
