@@ -14,10 +14,12 @@ from pipelines.ingest.landing import (
     RACY_NANOSECONDS,
     entry_frame,
     landing_files,
+    landing_frame,
     listing,
     scan,
     unchanged_since,
 )
+from pipelines.ingest.submissions import files_under, not_read_because
 
 NAME = st.text(
     alphabet=st.sampled_from(list("ab-_.0~$") + ["报", "表", " "]), min_size=1, max_size=6
@@ -125,3 +127,46 @@ def test_old_dbt_target_folders_are_pruned_but_the_newest_and_recent_ones(
     assert left == [f"dbt_models-{index:02d}" for index in range(10, 30)] + [
         "partial_parse.msgpack"
     ]
+
+
+# Names a landing zone can hold, tabs and line breaks among them.
+ODD_NAME = st.text(
+    alphabet=st.sampled_from(list("ab-_.0~$\t\n\\") + ["报", "表", " ", "é"]),
+    min_size=1,
+    max_size=6,
+).filter(lambda name: name not in (".", ".."))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sets(st.tuples(ODD_NAME, ODD_NAME), min_size=1, max_size=12), st.booleans())
+def test_the_ingest_s_listing_is_the_walk_s(tmp_path_factory, paths, hidden: bool) -> None:  # noqa: ANN001
+    root = tmp_path_factory.mktemp("landing")
+    for folder, name in paths:
+        if (root / folder).is_file() or folder in {n for _, n in paths}:
+            continue
+        (root / folder).mkdir(exist_ok=True)
+        (root / folder / name).write_text("x" * len(name), encoding="utf-8")
+        stamp = 1_700_000_000_123_456_789 + len(name)
+        os.utime(root / folder / name, ns=(stamp, stamp))
+
+    found = landing_frame(root, "submissions", hidden=hidden)
+
+    assert found.equals(entry_frame(scan(root, "submissions", hidden=hidden)))
+
+
+def test_a_name_that_is_not_utf8_is_listed_by_the_walk(tmp_path: Path) -> None:
+    (tmp_path / "region").mkdir()
+    (tmp_path / "region" / "a.csv").write_text("x", encoding="utf-8")
+    os.close(os.open(os.path.join(os.fsencode(tmp_path), b"region", b"\xb1\xa8.csv"),
+                     os.O_CREAT | os.O_WRONLY))  # fmt: skip
+
+    found = landing_frame(tmp_path)
+
+    # Listed with its bytes written out, and read by nobody: the department is told to
+    # rename it (the check and the run both ask `not_read_because`).
+    assert found["source_file"].to_list() == ["region/a.csv", "region/\\xb1\\xa8.csv"]
+    for path in (tmp_path / label for label in found["source_file"]):
+        reason = not_read_because(path, 1_000_000)
+        assert (reason or ("read",))[0] == ("name_not_utf8" if "xb1" in path.name else "read")
+    (real,) = [path for path in files_under(tmp_path) if path.name != "a.csv"]
+    assert not_read_because(real, 1_000_000)[0] == "name_not_utf8"

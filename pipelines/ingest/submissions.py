@@ -21,7 +21,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.ingest.landing import scan
+from pipelines.ingest.landing import printable, scan
 from pipelines.ingest.readers import SUPPORTED_SUFFIXES, read_grids
 from pipelines.ingest.readers.base import Issue, ReadLimits, clean, shown
 from pipelines.ingest.readers.xlsx_cells import EXCEL_ERRORS, plain_number
@@ -281,6 +281,14 @@ def not_read_because(path: Path, max_bytes: int) -> tuple[str, ...] | None:
     None when it is a regular file to read. The run and `check` both ask this first: a link,
     a pipe or a device is never opened (it could point anywhere, or block for ever)."""
     name = path.name
+    if printable(name) != name or (b"\\x" in name.encode() and not path.exists()):
+        # Its bytes as they are, or as the listing wrote them (`landing.printable`).
+        return (
+            "name_not_utf8",
+            "文件名不是 UTF-8 编码（可能是 GBK 压缩包解压所致），不予读取；请重命名后重新报送",
+            "the file name is not UTF-8 (perhaps unzipped from a GBK archive); not read: "
+            "rename the file and send it again",
+        )
     try:
         entry = path.lstat()
     except OSError:
@@ -407,7 +415,8 @@ def _department_from_path(path: Path, catalog: Catalog) -> str | None:
 
 def source_label(path: Path, raw_dir: Path) -> str:
     """How a file is named everywhere: its path relative to the landing zone."""
-    return path.relative_to(raw_dir).as_posix() if path.is_relative_to(raw_dir) else path.name
+    label = path.relative_to(raw_dir).as_posix() if path.is_relative_to(raw_dir) else path.name
+    return printable(label)
 
 
 def read_submission(

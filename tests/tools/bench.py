@@ -603,7 +603,8 @@ def write_hostile(out: Path, bomb_bytes: int = ZIP_BOMB_BYTES) -> list[Path]:
     """The bundled sample landing zone, plus one of each hostile entry: a zip bomb (an .xlsx
     whose sheet unzips to `bomb_bytes`), a workbook whose one cell sits at XFD1048576, a CSV
     line of 10 million columns, a 1 MiB cell, infinite and absurd numbers, a FIFO, a link to
-    /dev/zero, a dangling link, a hidden file and an .xls. `bench run --raw OUT` then shows
+    /dev/zero, a dangling link, a hidden file, an .xls and a file whose name is GBK, not
+    UTF-8. `bench run --raw OUT` then shows
     the run's time and peak memory with them in it."""
     import zipfile
 
@@ -653,6 +654,10 @@ def write_hostile(out: Path, bomb_bytes: int = ZIP_BOMB_BYTES) -> list[Path]:
     (folder / "dangling.csv").symlink_to(folder / "nowhere.csv")
     (folder / ".hidden.csv").write_text("指标代码,时期,数值,单位\n", encoding="utf-8")
     (folder / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 64)
+    # A name in GBK, as a Windows archive unzipped on Linux leaves it: not UTF-8.
+    gbk_name = os.path.join(os.fsencode(folder), "统计局_2025.csv".encode("gbk"))
+    with open(gbk_name, "wb") as stream:
+        stream.write("指标代码,时期,数值,单位\ngdp,2025,801.5,亿元\n".encode())
     return sorted(set(folder.iterdir()) - before)
 
 
