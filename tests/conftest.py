@@ -132,3 +132,14 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
     ws = make_workspace(tmp_path)
     use_workspace(monkeypatch, ws)
     return ws
+
+
+@pytest.fixture(autouse=True)
+def no_dagster_instance_left_current():
+    """Each test starts with no Dagster instance's state storage current: an instance entered
+    by an earlier test in the same worker process and gone since would otherwise be what
+    loading definitions reaches for (DagsterInvariantViolationError: undefined weakref)."""
+    from dagster._core.storage.defs_state.base import set_defs_state_storage
+
+    with set_defs_state_storage(None):
+        yield

@@ -10,8 +10,6 @@ warehouse must give every table, view, export and report page the same contents.
 from __future__ import annotations
 
 import hashlib
-import os
-import time
 from pathlib import Path
 
 import dagster as dg
@@ -104,11 +102,6 @@ def revise_in_place(raw: Path) -> None:
 def bench_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
     raw = tmp_path / "raw"
     generate(raw, regions=10)
-    # Files that have been in the landing zone a while, as before any real run: a file
-    # written within two seconds of a scan is read again by the next run (the racy rule).
-    an_hour_ago = time.time() - 3600
-    for path in raw.rglob("*"):
-        os.utime(path, (an_hour_ago, an_hour_ago))
     warehouse = tmp_path / "incremental"
     warehouse.mkdir()
     workspace = Workspace(raw_dir=raw, warehouse_dir=warehouse)
