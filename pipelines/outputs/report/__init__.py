@@ -605,12 +605,9 @@ def build_reports(
         digests = page_digests(connection)
         entries = _index_entries(connection)
     names = {page_name(*key): key for key in digests}
+    by_name = {name: digests[key] for name, key in names.items()}
     kept_names = link_unchanged(
-        previous,
-        folder,
-        PAGES_MANIFEST,
-        {name: digests[key] for name, key in names.items()},
-        files=lambda name: [name],
+        previous, folder, PAGES_MANIFEST, by_name, files=lambda name: [name]
     )
     kept = {names[name] for name in kept_names}
     only = None if not kept else sorted(set(digests) - kept)
@@ -626,7 +623,7 @@ def build_reports(
             list(pool.map(partial(_write_pages, database, folder, parts=parts, only=only),
                           range(parts)))  # fmt: skip
     _write(folder / INDEX_FILE, render_index(entries))
-    write_manifest(folder, PAGES_MANIFEST, {name: digests[key] for name, key in names.items()})
+    write_manifest(folder, PAGES_MANIFEST, by_name)
     return [
         folder / INDEX_FILE,
         *(folder / page_name(p["plan_id"], p["region_code"]) for p, _ in entries),
