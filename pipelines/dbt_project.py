@@ -12,9 +12,11 @@ import shutil
 import sys
 import time
 import uuid
+from collections.abc import Iterator, Sequence
 from functools import cached_property
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from dagster_dbt import DbtCliResource, DbtProject, DbtProjectPreparer
 from filelock import FileLock
@@ -23,6 +25,9 @@ from packaging import version
 from pipelines import settings
 from pipelines.outputs.exports import temporary_beside
 from pipelines.warehouse.changes import project_files
+
+if TYPE_CHECKING:
+    from dagster import AssetExecutionContext
 
 # The dbt installed beside this interpreter, so that `.venv/bin/python -m pipelines` and
 # `.venv/bin/dagster dev` work without activating the environment.
@@ -49,6 +54,63 @@ class DbtCli(DbtCliResource):
 
     def _initialize_dbt_core_adapter(self, args):  # noqa: ANN001, ANN202, ARG002
         return None
+
+    def build_in_process(
+        self, args: Sequence[str], *, context: AssetExecutionContext, target_path: Path
+    ) -> Iterator[Any]:
+        """`dbt <args>` for the dbt assets being materialized, run in this process
+        (`pipelines.dbt_in_process`), yielding the Dagster events `cli(...).stream()` would:
+        an output for each model built, a check result for each test. dbt is given the same
+        selection, target folder and log folder as dagster-dbt gives its command, and fails
+        the same way: DagsterDbtCliRuntimeError with dbt's error messages, after the events
+        of what did run. The helpers used are dagster-dbt's own, checked in
+        `tests/test_definitions.py`."""
+        from dagster_dbt import DagsterDbtTranslator
+        from dagster_dbt.asset_utils import get_updated_cli_invocation_params_for_context
+        from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
+        from dagster_dbt.errors import DagsterDbtCliRuntimeError
+
+        from pipelines.dbt_in_process import Outcome, dbt_events
+
+        params = get_updated_cli_invocation_params_for_context(
+            context=context, manifest={}, dagster_dbt_translator=DagsterDbtTranslator()
+        )
+        project_dir = Path(
+            params.dbt_project.project_dir if params.dbt_project else self.project_dir
+        )
+        argv = [
+            *self.global_config_flags,
+            *args,
+            *(["--profile", self.profile] if self.profile else []),
+            *(["--target", self.target] if self.target else []),
+            *params.selection_args,
+            *(["--indirect-selection", params.indirect_selection] if params.indirect_selection else []),
+            "--project-dir", str(project_dir),
+            "--profiles-dir", str(self.profiles_dir or project_dir),
+            "--target-path", str(target_path),
+            "--log-path", str(target_path),
+        ]  # fmt: skip
+        context.log.info(f"dbt {' '.join(argv)} (in this process)")
+        outcome = Outcome()
+        for raw_event in dbt_events(argv, outcome):
+            yield from DbtCoreCliEventMessage(
+                raw_event=raw_event, event_history_metadata={}
+            ).to_default_asset_events(
+                manifest=params.manifest,
+                dagster_dbt_translator=params.dagster_dbt_translator,
+                context=context,
+                target_path=target_path,
+                project=params.dbt_project,
+            )
+        if outcome.success:
+            return
+        if outcome.exception is not None and not isinstance(outcome.exception, Exception):
+            raise outcome.exception  # KeyboardInterrupt, SystemExit: not dbt's failure
+        errors = [*outcome.errors, *([repr(outcome.exception)] if outcome.exception else [])]
+        raise DagsterDbtCliRuntimeError(
+            description=f"dbt {' '.join(args)} failed; dbt's log: {target_path / 'dbt.log'}."
+            + "".join(f"\n\n{error}" for error in errors)
+        )
 
 
 dbt_project = DbtProject(project_dir=settings.DBT_PROJECT_DIR)

@@ -178,6 +178,24 @@ def test_the_dbt_resource_overrides_members_that_dagster_dbt_still_has() -> None
     assert str(resource._cli_version) == metadata.version("dbt-core")
 
 
+def test_dbt_in_the_run_s_process_uses_helpers_that_still_exist() -> None:
+    """dbt run in the run's process (`DbtCli.build_in_process`) reuses dagster-dbt's own
+    selection and event conversion, and closes the database dbt-duckdb keeps open: all
+    private to those packages, so fail here if they move."""
+    import inspect
+
+    from dagster_dbt import asset_utils
+    from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    params = inspect.signature(asset_utils.get_updated_cli_invocation_params_for_context)
+    assert list(params.parameters)[:3] == ["context", "manifest", "dagster_dbt_translator"]
+    assert {"manifest", "dagster_dbt_translator", "context", "target_path", "project"} <= set(
+        inspect.signature(DbtCoreCliEventMessage.to_default_asset_events).parameters
+    )
+    assert {"_ENV", "_LOCK"} <= set(vars(DuckDBConnectionManager))
+
+
 def test_exposures_name_every_relation_their_consumer_reads(defs, dbt_manifest: Path) -> None:
     import json
     import re

@@ -432,6 +432,70 @@ def test_dbt_build_runs_models_and_data_tests_and_every_unit_test_passes(
     assert {r["status"] for r in unit} == {"pass"} and len(unit) >= 20
 
 
+def test_dbt_runs_in_the_run_s_process_and_stops_when_its_reader_does(
+    sample_run: SampleRun, dbt_manifest: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """The run builds with dbt in its own process (`pipelines.dbt_in_process`). Stopped after
+    its first result, as a cancelled run stops it, dbt cancels its queries and its thread
+    ends; however dbt ends, the working file is closed: the run's next steps open it with
+    their own settings, and another process can open it. A failing command gives dbt's
+    error message."""
+    import threading
+    from collections import Counter
+
+    from pipelines.dbt_in_process import Outcome, dbt_events
+
+    warehouse = tmp_path / "warehouse"
+    work = warehouse / "work" / "indicators.duckdb"
+    work.parent.mkdir(parents=True)
+    shutil.copy(sample_run.workspace.work_database, work)
+    monkeypatch.setenv("PLAN_WAREHOUSE_DIR", str(warehouse))
+    project = str(REPO_ROOT / "dbt")
+
+    def build(name: str) -> list[str]:
+        target = str(tmp_path / name)
+        return ["build", "--exclude-resource-type", "unit_test", "--project-dir", project,
+                "--profiles-dir", project, "--target-path", target, "--log-path", target]  # fmt: skip
+
+    def closed() -> bool:
+        with duckdb.connect(str(work), read_only=True) as connection:
+            connection.execute("select count(*) from marts.mart_indicator_attainment")
+        other = subprocess.run(
+            [sys.executable, "-c", f"import duckdb; duckdb.connect({str(work)!r}).close()"],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        return other.returncode == 0
+
+    stopped = Outcome()
+    events = dbt_events(build("stopped"), stopped)
+    first = next(events)
+    events.close()
+    assert first["info"]["name"] == "LogModelResult"
+    assert isinstance(stopped.exception, KeyboardInterrupt) and not stopped.success
+    assert not [thread for thread in threading.enumerate() if thread.name == "dbt"]
+    assert closed()
+
+    # Started again, it builds every model and runs every data test.
+    whole = Outcome()
+    results = list(dbt_events(build("whole"), whole))
+    assert whole.success and whole.exception is None and not whole.errors
+    manifest = json.loads(dbt_manifest.read_text())
+    kinds = Counter(node["resource_type"] for node in manifest["nodes"].values())
+    assert Counter(event["info"]["name"] for event in results) == {
+        "LogModelResult": kinds["model"], "LogTestResult": kinds["test"]
+    }  # fmt: skip
+    assert {event["data"]["node_info"]["node_status"] for event in results} == {"success", "pass"}
+    assert closed()
+
+    # A setting dbt cannot use: no result, dbt's message.
+    monkeypatch.setenv("DBT_TARGET", "nope")
+    failed = Outcome()
+    assert list(dbt_events(build("failed"), failed)) == []
+    assert not failed.success
+    assert any("does not have a target named 'nope'" in error for error in failed.errors)
+    assert closed()
+
+
 def test_a_second_plan_and_region_load_beside_the_first(defs, workspace: Workspace) -> None:
     shutil.copytree(DEMO_PLAN, workspace.raw_dir / "registry" / DEMO_PLAN.name)
     workspace.add_submission(

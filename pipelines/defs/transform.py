@@ -15,13 +15,13 @@ import duckdb
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
-    DbtCliResource,
     DbtProject,
     dbt_assets,
 )
 
 from pipelines import settings
 from pipelines.dbt_project import (
+    DbtCli,
     dbt_project,
     invocation_target,
     keep_dbt_log,
@@ -70,7 +70,7 @@ translator = LayeredTranslator(settings=DagsterDbtTranslatorSettings(enable_asse
 )
 def dbt_models(
     context: dg.AssetExecutionContext,
-    dbt: DbtCliResource,
+    dbt: DbtCli,
     warehouse: WarehouseResource,
     config: DbtBuildConfig,
 ) -> Iterator[Any]:
@@ -105,13 +105,17 @@ def dbt_models(
         # of every build; each node's result is in the run's events and in dbt's log.
         args = ["build", "--exclude-resource-type", "unit_test", "--no-write-json"]
         try:
-            with _environment(PLAN_CHANGED_REGIONS_ONLY="" if plan.full else "1"):
-                invocation = dbt.cli(
+            # dbt runs in this process (`pipelines.dbt_in_process`): no interpreter and imports
+            # to start for every build. It reads the same variables a dbt command would.
+            with _environment(
+                PLAN_CHANGED_REGIONS_ONLY="" if plan.full else "1",
+                **{settings.WAREHOUSE_DIR_ENV: str(dbt_folder)},
+            ):
+                yield from dbt.build_in_process(
                     [*args, "--full-refresh"] if plan.full else args,
                     context=context,
                     target_path=target,
                 )
-                yield from invocation.stream()
         finally:
             # dbt's own log, as text, beside the warehouse it built: read it when a build fails.
             keep_dbt_log(target, log)
