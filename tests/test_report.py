@@ -10,6 +10,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pipelines.outputs.report import STATUSES, build_reports, page_name
 from tests.conftest import SampleRun
@@ -186,3 +188,74 @@ def test_the_report_never_fails_on_a_figure_the_warehouse_holds(
     # Text from the warehouse is escaped by the templates; a missing one is shown as nothing.
     assert "<script>alert" not in page and "<h3>&lt;script&gt;alert(1)&lt;/script&gt;</h3>" in page
     assert "None" not in page
+
+
+@given(text=st.text(max_size=40))
+def test_the_report_escapes_text_as_jinja_s_autoescape_does(text: str) -> None:
+    # The cards and charts are written in Python, the page around them by Jinja2 with
+    # autoescape: the same text escaped the same way (MarkupSafe's five characters).
+    import markupsafe
+
+    from pipelines.outputs.report.formatting import _e
+
+    assert _e(text) == str(markupsafe.escape(text))
+    assert _e(None) == ""
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    texts=st.fixed_dictionaries(
+        {
+            name: st.text(max_size=20)
+            for name in (
+                "name_zh",
+                "name_en",
+                "indicator_code",
+                "pillar_zh",
+                "department_code",
+                "department_zh",
+            )
+        }
+    )  # fmt: skip
+)
+def test_a_card_shows_its_row_s_text_whatever_the_text(
+    sample_run: SampleRun, texts: dict[str, str]
+) -> None:
+    # A card's text and data attributes read back as the row's text, markup and all.
+    from html.parser import HTMLParser
+
+    from pipelines.outputs.report import ATTAINMENT, _card
+
+    with duckdb.connect(str(sample_run.workspace.database), read_only=True) as connection:
+        cursor = connection.execute(ATTAINMENT.query("true") + " limit 1")
+        names = [column[0] for column in cursor.description]
+        row = {**dict(zip(names, cursor.fetchone(), strict=True)), **texts}
+
+    class Card(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.attributes: dict[str, str | None] = {}
+            self.text: dict[str, str] = {}
+            self.open: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: list) -> None:
+            if tag == "article":
+                self.attributes = dict(attrs)
+            if tag != "br":  # no end tag
+                self.open.append(tag)
+
+        def handle_endtag(self, tag: str) -> None:
+            self.open.pop()
+
+        def handle_data(self, data: str) -> None:
+            key = "/".join(self.open)
+            self.text[key] = self.text.get(key, "") + data
+
+    card = Card()
+    card.feed(str(_card(row, [])))
+    assert card.attributes["id"] == texts["indicator_code"]
+    assert card.attributes["data-pillar"] == texts["pillar_zh"]
+    assert card.attributes["data-department"] == texts["department_code"]
+    assert card.text.get("article/header/h3", "") == texts["name_zh"]
+    assert card.text.get("article/header/p/code", "") == texts["indicator_code"]
+    assert card.text["article/p"] == f"{texts['department_zh']} {row['department_en']}"

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import math
 
-import markupsafe
-
 from pipelines import vocabulary
 
 # status: (Chinese, English, colour); comparator: its sign (pipelines/vocabulary.py).
@@ -17,8 +15,19 @@ COMPARATORS = {term.code: term.symbol or "" for term in vocabulary.COMPARATORS}
 
 def _e(value: object) -> str:
     """Text made safe inside HTML and its attributes, escaped as the page templates escape it
-    (MarkupSafe, Jinja2's autoescape)."""
-    return str(markupsafe.escape("" if value is None else str(value)))
+    (MarkupSafe, Jinja2's autoescape: the same five characters, the same entities; tested).
+    Written as plain replacements: a page calls it thousands of times, and building MarkupSafe
+    objects cost a tenth of the page."""
+    if value is None:
+        return ""
+    return (
+        str(value)
+        .replace("&", "&amp;")
+        .replace(">", "&gt;")
+        .replace("<", "&lt;")
+        .replace("'", "&#39;")
+        .replace('"', "&#34;")
+    )
 
 
 def format_number(value: float | None, unit: str | None = None) -> str:
