@@ -2,10 +2,10 @@
 streamed as they come.
 
 A `dbt build` started as a command costs a new interpreter and dbt's imports before its first
-node (2.4 s on the benchmark machine), and dbt's parse state is read again each time. In the
-run's own process dbt's modules are mostly imported already (dagster-dbt imports them), and a
-second build in the same process reaches its first node in about 0.35 s instead of 3.4 s
-(README, Performance).
+node (2.4 s on the benchmark machine). In the run's own process dbt's modules are mostly
+imported already (dagster-dbt imports them). Measured side by side at M (README,
+Performance): 9.5-10.6 s a build as a command, 6.3-7.4 s as the first build in a process,
+4.1-5.0 s as a later one.
 
 dbt runs in a thread of its own; its result events (a model built, a test passed or failed)
 and error messages come back through a queue as dbt logs them, so the run sees each model as
