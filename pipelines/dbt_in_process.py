@@ -47,6 +47,7 @@ def dbt_events(argv: Sequence[str], outcome: Outcome) -> Iterator[dict[str, Any]
     dbt's JSON log lines (what dagster-dbt reads from the command's output). `outcome` is
     filled in when the command has ended; error messages are collected in `outcome.errors`."""
     from dbt.cli.main import dbtRunner
+    from dbt_common.events.event_manager_client import cleanup_event_logger
     from dbt_common.events.functions import msg_to_dict
 
     events: queue.SimpleQueue[Any] = queue.SimpleQueue()
@@ -65,6 +66,9 @@ def dbt_events(argv: Sequence[str], outcome: Outcome) -> Iterator[dict[str, Any]
         except BaseException as error:  # noqa: BLE001 (handed to the caller below)
             outcome.success, outcome.exception = False, error
         finally:
+            # dbt's loggers write to this process's stdout as it was when dbt started (a test
+            # runner replaces and closes it): let them go once dbt has ended.
+            cleanup_event_logger()
             events.put(finished)
 
     with _ONE_AT_A_TIME:
