@@ -2,13 +2,16 @@
 
 No test touches the repository's `warehouse/`: PLAN_WAREHOUSE_DIR points at a
 temporary directory for the whole session, and each test that runs the pipeline
-gets its own.
+gets its own. No test's dbt command writes the project's `dbt/target/` either (`dbt_by_hand`),
+whose manifest other test workers read meanwhile.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,6 +67,19 @@ class Workspace:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(text.encode(encoding))
         return path
+
+
+def dbt_by_hand(
+    args: list[str], env: dict[str, str], folder: Path, timeout: int = 600
+) -> subprocess.CompletedProcess:
+    """`dbt <args>` run by hand in `dbt/`, as a user would, its target and log folders under
+    `folder`: a command writing the project's `dbt/target/` would rewrite the manifest another
+    test worker is reading (a half-written manifest failed a test that way)."""
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), *args,
+         "--target-path", str(folder / "target"), "--log-path", str(folder / "logs")],
+        cwd=REPO_ROOT / "dbt", env=env, capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
 
 
 def make_workspace(root: Path, raw_source: Path = SAMPLE_RAW_DIR) -> Workspace:

@@ -14,7 +14,7 @@ import duckdb
 import polars as pl
 import xlsxwriter
 
-from tests.conftest import REPO_ROOT, SampleRun, Workspace, materialize_all
+from tests.conftest import REPO_ROOT, SampleRun, Workspace, dbt_by_hand, materialize_all
 
 MART = "marts.mart_indicator_attainment"
 DEMO_PLAN = REPO_ROOT / "tests" / "fixtures" / "demo_county_2026_2030"
@@ -417,12 +417,11 @@ def test_dbt_build_runs_models_and_data_tests_and_every_unit_test_passes(
     shutil.copy(
         sample_run.workspace.warehouse_dir / "work" / "indicators.duckdb", warehouse / "work"
     )
-    done = subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), "test", "--select", "test_type:unit",
-         "--target-path", str(tmp_path / "target")],
-        cwd=REPO_ROOT / "dbt", env={**os.environ, "PLAN_WAREHOUSE_DIR": str(warehouse)},
-        capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+    done = dbt_by_hand(
+        ["test", "--select", "test_type:unit"],
+        env={**os.environ, "PLAN_WAREHOUSE_DIR": str(warehouse)},
+        folder=tmp_path,
+    )
     assert done.returncode == 0, done.stdout[-4000:]
     unit = [
         r for r in json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
@@ -583,12 +582,12 @@ def test_a_fresh_build_gives_the_same_marts_and_a_rerun_changes_nothing(
     from pipelines.dbt_project import keep_parse_state
 
     other = tmp_path / "other-warehouse"
-    done = subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), "parse", "--quiet",
-         "--target-path", str(tmp_path / "target")],
-        cwd=REPO_ROOT / "dbt", env={**os.environ, "PLAN_WAREHOUSE_DIR": str(other)},
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    done = dbt_by_hand(
+        ["parse", "--quiet"],
+        env={**os.environ, "PLAN_WAREHOUSE_DIR": str(other)},
+        folder=tmp_path,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stdout[-3000:]
     keep_parse_state(tmp_path / "target", other / "work" / "dbt_partial_parse.msgpack")
 
@@ -620,15 +619,12 @@ def test_marts_can_be_rebuilt_as_of_a_past_date(defs, workspace: Workspace) -> N
     assert materialize_all(defs).success
 
     def build_as_of(as_of: str, selection: str) -> None:
-        completed = subprocess.run(
-            [
-                str(Path(sys.executable).with_name("dbt")), "build", "--quiet",
-                "--select", selection, "--vars", f"{{as_of: '{as_of}'}}",
-            ],
-            cwd=REPO_ROOT / "dbt",
+        completed = dbt_by_hand(
+            ["build", "--quiet", "--select", selection, "--vars", f"{{as_of: '{as_of}'}}"],
             env={**os.environ, "PLAN_WAREHOUSE_DIR": str(workspace.warehouse_dir)},
-            capture_output=True, text=True, timeout=300,
-        )  # fmt: skip
+            folder=workspace.warehouse_dir.parent / f"dbt-{as_of}",
+            timeout=300,
+        )
         assert completed.returncode == 0, completed.stdout + completed.stderr
 
     def q4() -> list[tuple]:

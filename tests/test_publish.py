@@ -16,7 +16,7 @@ import polars as pl
 import pytest
 
 from pipelines.outputs.exports import export_marts
-from tests.conftest import REPO_ROOT, SampleRun, Workspace, materialize_all
+from tests.conftest import REPO_ROOT, SampleRun, Workspace, dbt_by_hand, materialize_all
 
 READER = """
 import sys, duckdb
@@ -201,10 +201,7 @@ def test_publish_refuses_a_working_file_whose_last_dbt_build_failed(
     }
 
     def dbt_build() -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [str(Path(sys.executable).with_name("dbt")), "build", "--quiet"],
-            cwd=REPO_ROOT / "dbt", env=env, capture_output=True, text=True, timeout=600,
-        )  # fmt: skip
+        return dbt_by_hand(["build", "--quiet"], env, workspace.warehouse_dir.parent / "dbt")
 
     def publish() -> subprocess.CompletedProcess:
         return subprocess.run(
@@ -322,11 +319,11 @@ def test_a_model_s_column_rules_fail_with_each_broken_rule_and_its_rows(
             "where n <= 2"
         )
 
-    result = subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), "test", "--store-failures", "--select",
-         "stg_submission_log,test_name:column_rules"],
-        cwd=REPO_ROOT / "dbt", env=env, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+    result = dbt_by_hand(
+        ["test", "--store-failures", "--select", "stg_submission_log,test_name:column_rules"],
+        env,
+        workspace.warehouse_dir.parent / "dbt",
+    )
 
     assert result.returncode == 1, result.stdout
     assert "Got 2 results" in result.stdout
