@@ -419,40 +419,6 @@ class _Follower:
         return []
 
 
-ATTAINMENT_QUERY = """
-select attainment.*, indicator.notes as registry_notes, indicator.plan_title_zh,
-    indicator.region_name_zh, indicator.base_year, indicator.source_start, indicator.tolerance
-from marts.mart_indicator_attainment as attainment
-join marts.dim_indicator as indicator using (plan_id, region_code, indicator_code)
-where {share}
-"""
-HISTORY_QUERY = """
-select * from marts.mart_attainment_history
-where {share}
-"""
-# Qualitative targets are not assessed; their reported figures are still drawn.
-QUALITATIVE_QUERY = """
-select indicator.plan_id, observation.region_code, observation.indicator_code,
-    observation.period, observation.period_year, observation.period_end_date,
-    observation.period_type = 'year' as is_full_year, observation.value as actual_value
-from marts.fct_indicator_observation as observation
-join marts.dim_indicator as indicator using (region_code, indicator_code)
-where indicator.kind = 'qualitative' and observation.value is not null and {share}
-"""
-
-
-EVALUATION_SUMMARY_QUERY = """
-select plan_id, region_code, summary_zh, midterm_summary_zh from marts.mart_evaluation_summary
-where group_type = 'all' and {share}
-"""
-
-
-FRESHNESS_QUERY = """
-select * from marts.mart_department_freshness
-where {share}
-"""
-
-
 class PageSource(NamedTuple):
     """Rows a page is drawn from: a query (`{share}` picks the pages), the order a page reads
     them in, and the columns naming the page's plan and region."""
@@ -467,18 +433,50 @@ class PageSource(NamedTuple):
         return f"{self.rows.format(share=share)}order by {self.order}"
 
 
-ATTAINMENT = PageSource(ATTAINMENT_QUERY, "plan_id, region_code, pillar_zh, indicator_code")
-HISTORY = PageSource(HISTORY_QUERY, "plan_id, region_code, indicator_code, period_end_date, period")
+ATTAINMENT = PageSource(
+    """
+select attainment.*, indicator.notes as registry_notes, indicator.plan_title_zh,
+    indicator.region_name_zh, indicator.base_year, indicator.source_start, indicator.tolerance
+from marts.mart_indicator_attainment as attainment
+join marts.dim_indicator as indicator using (plan_id, region_code, indicator_code)
+where {share}
+""",
+    "plan_id, region_code, pillar_zh, indicator_code",
+)
+HISTORY = PageSource(
+    """
+select * from marts.mart_attainment_history
+where {share}
+""",
+    "plan_id, region_code, indicator_code, period_end_date, period",
+)
+# Qualitative targets are not assessed; their reported figures are still drawn.
 QUALITATIVE = PageSource(
-    QUALITATIVE_QUERY,
+    """
+select indicator.plan_id, observation.region_code, observation.indicator_code,
+    observation.period, observation.period_year, observation.period_end_date,
+    observation.period_type = 'year' as is_full_year, observation.value as actual_value
+from marts.fct_indicator_observation as observation
+join marts.dim_indicator as indicator using (region_code, indicator_code)
+where indicator.kind = 'qualitative' and observation.value is not null and {share}
+""",
     "indicator.plan_id, observation.region_code, observation.indicator_code, "
     "observation.period_end_date, observation.period",
     "indicator.plan_id",
     "observation.region_code",
 )
-EVALUATION_SUMMARY = PageSource(EVALUATION_SUMMARY_QUERY, "plan_id, region_code")
+EVALUATION_SUMMARY = PageSource(
+    """
+select plan_id, region_code, summary_zh, midterm_summary_zh from marts.mart_evaluation_summary
+where group_type = 'all' and {share}
+""",
+    "plan_id, region_code",
+)
 FRESHNESS = PageSource(
-    FRESHNESS_QUERY,
+    """
+select * from marts.mart_department_freshness
+where {share}
+""",
     "plan_id, region_code, targets_overdue desc, overdue_since, department_code",
 )
 
