@@ -508,15 +508,21 @@ def read_assignments(folders: list[Path], raw_dir: Path, registry: pl.DataFrame)
     above (`year` empty: the value for the whole period) or per year of a target set year by
     year. Every row is checked against the registry; an error names the file, row, column
     and value."""
-    targets = {
-        (row["plan_id"], row["region_code"], row["indicator_code"]): row
-        for row in registry.iter_rows(named=True)
-    }
+    targets: dict[tuple, dict] | None = None
     records = []
     for folder in folders:
         path = folder / ASSIGNMENTS_FILE
         if not path.is_file():
             continue
+        if targets is None:
+            # Built only when a plan has assignments: a province's registry is 168,000 rows.
+            key_columns = ["plan_id", "region_code", "indicator_code"]
+            targets = {
+                tuple(row[c] for c in key_columns): row
+                for row in registry.select(
+                    *key_columns, "target_source", "base_year", "target_year"
+                ).iter_rows(named=True)
+            }
         plan_id = load_plan(folder).plan_id
         name = path.relative_to(raw_dir).as_posix()
         frame = read_reviewed_csv(path, name, ASSIGNMENT_COLUMNS, RegistryError)
