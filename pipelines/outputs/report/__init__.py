@@ -443,9 +443,14 @@ where {share}
 """,
     "plan_id, region_code, pillar_zh, indicator_code",
 )
+# The columns a chart draws: a province's history is a million rows of 51 columns, and each
+# value fetched is a Python object.
 HISTORY = PageSource(
     """
-select * from marts.mart_attainment_history
+select plan_id, region_code, indicator_code, period, period_year, period_end_date,
+    is_full_year, actual_value, cumulative_value, expected_value, growth_rate,
+    reference_growth_rate
+from marts.mart_attainment_history
 where {share}
 """,
     "plan_id, region_code, indicator_code, period_end_date, period",
