@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipelines.ingest.submissions import (
     Catalog,
@@ -11,7 +13,7 @@ from pipelines.ingest.submissions import (
     read_submissions,
 )
 from pipelines.plans.registry import find_plan_folders, read_registry
-from pipelines.validation import validate_frame
+from pipelines.validation import load_suite_definition, narrowed_parameters, validate_frame
 from tests.conftest import SAMPLE_RAW_DIR
 
 
@@ -172,3 +174,46 @@ def test_batches_are_not_fingerprinted_row_by_row() -> None:
     assert batch.batch_markers is not None
     assert "pandas_data_fingerprint" not in batch.batch_markers
     assert validate_frame(frame, "raw_observations", parameters()).success
+
+
+CODES = st.sampled_from(["420881", "420802", "420804", "420822", "980001", "x", ""])
+
+
+@settings(max_examples=200, deadline=None)
+@given(column=st.lists(st.none() | CODES, max_size=30), known=st.lists(CODES, unique=True))
+def test_a_known_list_is_cut_to_what_occurs_without_changing_any_verdict(
+    column: list[str | None], known: list[str]
+) -> None:
+    definition = load_suite_definition("raw_observations")
+    frame = pl.DataFrame({"region_code": column}, schema={"region_code": pl.String()})
+    given_parameters = {"known_region_codes": known, "other": ["kept"]}
+    narrowed = narrowed_parameters(definition, given_parameters, frame)
+    assert narrowed["other"] == ["kept"]
+    cut = narrowed["known_region_codes"]
+    assert set(cut) <= set(known)
+    for value in column:
+        if value is not None:
+            assert (value in cut) == (value in known)
+
+
+@settings(max_examples=6, deadline=None)
+@given(unknown=st.lists(st.sampled_from(["999999", "000000", "42088"]), min_size=0, max_size=4))
+def test_gx_counts_unknown_regions_as_the_whole_list_would(unknown: list[str]) -> None:
+    """GX on the cut list finds exactly the rows whose region is not registered."""
+    frame = sample_observations()
+    changed = frame.with_columns(
+        region_code=pl.Series(unknown + frame["region_code"].to_list()[len(unknown) :])
+    )
+    known = parameters()["known_region_codes"] + ["980001", "980002"]
+    report = validate_frame(
+        changed,
+        "raw_observations",
+        {**parameters(), "known_region_codes": known},
+    )
+    failures = {(f.expectation, f.column): f for f in report.failed}
+    failure = failures.get(("expect_column_values_to_be_in_set", "region_code"))
+    expected = changed.filter(~pl.col("region_code").is_in(known)).height
+    assert expected == len(unknown)
+    assert (failure.unexpected_count if failure else 0) == expected
+    if failure:
+        assert sorted(failure.sample_values) == sorted(unknown)
