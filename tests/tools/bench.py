@@ -9,9 +9,10 @@ indicator is reported so. The figures are the bundled sample's, scaled by a fact
 for each region: synthetic, deterministic for a given seed.
 
 `run` materializes every asset on such a landing zone in this process, as `make run` does,
-and reports each stage's wall time and peak memory (this process and its children, such as
-dbt, sampled every 50 ms). In the same run it measures the floor: DuckDB alone reading the
-same CSV files into one table and judging the latest year of every target in one statement.
+and reports each stage's wall time and peak memory (this process and its children, sampled
+every 50 ms by a process of its own). In the same run it measures the floor: DuckDB alone
+reading the same CSV files into one table and judging the latest year of every target in one
+statement.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ import os
 import random
 import shutil
 import stat
-import threading
 import time
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
@@ -35,6 +35,7 @@ import polars as pl
 
 from pipelines import settings
 from pipelines.plans.registry import PLAN_FILE, find_plan_folders, read_registry
+from tests.tools.memory import MemorySampler
 from tests.tools.sample_data import new_workbook
 
 BENCH_PLAN_ID = "bench_hqd_2021_2025"
@@ -286,62 +287,6 @@ def _step_seconds(records: list) -> dict[str, float]:
 
 
 # ---- Running it ---------------------------------------------------------------------------
-
-
-def _tree_rss(root: int) -> int:
-    """Resident memory of a process and all its descendants, in bytes (Linux /proc)."""
-    children: dict[int, list[int]] = defaultdict(list)
-    rss: dict[int, int] = {}
-    page = os.sysconf("SC_PAGE_SIZE")
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="utf-8") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children[int(fields[1])].append(int(entry))
-        rss[int(entry)] = int(fields[21]) * page
-    total, stack = 0, [root]
-    while stack:
-        pid = stack.pop()
-        total += rss.get(pid, 0)
-        stack.extend(children.get(pid, []))
-    return total
-
-
-class MemorySampler:
-    """Samples the resident memory of this process tree in the background."""
-
-    def __init__(self, interval: float = 0.05) -> None:
-        self.interval = interval
-        self.samples: list[tuple[float, int]] = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, daemon=True)
-
-    def _loop(self) -> None:
-        pid = os.getpid()
-        while not self._stop.is_set():
-            self.samples.append((time.time(), _tree_rss(pid)))
-            self._stop.wait(self.interval)
-
-    def __enter__(self) -> MemorySampler:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def peak(self, start: float, end: float) -> int:
-        """The largest sample in [start, end]; for a window shorter than the sampling
-        interval, the sample nearest to it."""
-        samples = list(self.samples)
-        inside = [rss for at, rss in samples if start <= at <= end]
-        if inside or not samples:
-            return max(inside, default=0)
-        return min(samples, key=lambda sample: min(abs(sample[0] - start), abs(sample[0] - end)))[1]
 
 
 @dataclass
