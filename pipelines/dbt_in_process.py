@@ -40,6 +40,8 @@ class Outcome:
     success: bool = False
     exception: BaseException | None = None
     errors: list[str] = field(default_factory=list)
+    # The reader stopped before dbt ended, and dbt was stopped.
+    stopped: bool = False
 
 
 def dbt_events(argv: Sequence[str], outcome: Outcome) -> Iterator[dict[str, Any]]:
@@ -71,6 +73,7 @@ def dbt_events(argv: Sequence[str], outcome: Outcome) -> Iterator[dict[str, Any]
             cleanup_event_logger()
             events.put(finished)
 
+    _skip_closed_connections_on_cancel()
     with _ONE_AT_A_TIME:
         thread = threading.Thread(target=invoke, name="dbt", daemon=True)
         thread.start()
@@ -81,6 +84,7 @@ def dbt_events(argv: Sequence[str], outcome: Outcome) -> Iterator[dict[str, Any]
         finally:
             if item is not finished:
                 # Stopped before dbt ended: stop dbt too.
+                outcome.stopped = True
                 _interrupt(thread)
             thread.join(STOP_WAIT_SECONDS)
             if not thread.is_alive():
@@ -93,6 +97,29 @@ def _interrupt(thread: threading.Thread) -> None:
     ctypes.pythonapi.PyThreadState_SetAsyncExc(
         ctypes.c_ulong(thread.ident or 0), ctypes.py_object(KeyboardInterrupt)
     )
+
+
+def _skip_closed_connections_on_cancel() -> None:
+    """Interrupted, dbt cancels every connection it holds as open, and dbt-duckdb's cancel
+    fails on one that a node finishing at that moment has just closed ("Connection already
+    closed"): dbt then stops with that error, the connections after it not cancelled. A
+    closed connection runs no query; cancelling it is skipped. (dbt-duckdb's `cancel` is a
+    class method of its local environment; `tests/test_definitions.py` fails if it moves.)"""
+    import duckdb
+    from dbt.adapters.duckdb.environments.local import LocalEnvironment
+
+    cancel = LocalEnvironment.__dict__["cancel"].__func__
+    if getattr(cancel, "skips_closed", False):
+        return
+
+    def skipping_closed(cls: type, connection: Any) -> None:  # noqa: ANN401 (dbt's Connection)
+        try:
+            cancel(cls, connection)
+        except duckdb.ConnectionException:
+            return
+
+    skipping_closed.skips_closed = True  # type: ignore[attr-defined]
+    LocalEnvironment.cancel = classmethod(skipping_closed)  # type: ignore[method-assign]
 
 
 def _close_duckdb() -> None:

@@ -9,6 +9,7 @@ from importlib import metadata
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from tests.conftest import REPO_ROOT
 
@@ -194,6 +195,30 @@ def test_dbt_in_the_run_s_process_uses_helpers_that_still_exist() -> None:
         inspect.signature(DbtCoreCliEventMessage.to_default_asset_events).parameters
     )
     assert {"_ENV", "_LOCK"} <= set(vars(DuckDBConnectionManager))
+
+
+def test_a_stopped_dbt_skips_connections_already_closed() -> None:
+    """When dbt is stopped it cancels every connection it holds as open; one a finishing node
+    has just closed made dbt-duckdb's cancel raise, and dbt stopped cancelling there. The
+    closed one is now skipped, and an open one is still interrupted."""
+    import types
+
+    import duckdb
+    from dbt.adapters.duckdb.environments.local import LocalEnvironment
+
+    from pipelines.dbt_in_process import _skip_closed_connections_on_cancel
+
+    assert isinstance(vars(LocalEnvironment)["cancel"], classmethod)
+    closed = duckdb.connect()
+    closed.close()
+    with pytest.raises(duckdb.ConnectionException, match="closed"):
+        closed.cursor()
+    _skip_closed_connections_on_cancel()
+    _skip_closed_connections_on_cancel()  # once is enough; twice changes nothing
+    LocalEnvironment.cancel(types.SimpleNamespace(handle=closed))
+    with duckdb.connect() as open_connection:
+        LocalEnvironment.cancel(types.SimpleNamespace(handle=open_connection))
+        assert open_connection.execute("select 42").fetchall() == [(42,)]
 
 
 def test_exposures_name_every_relation_their_consumer_reads(defs, dbt_manifest: Path) -> None:

@@ -470,14 +470,15 @@ def test_dbt_runs_in_the_run_s_process_and_stops_when_its_reader_does(
     first = next(events)
     events.close()
     assert first["info"]["name"] == "LogModelResult"
-    assert isinstance(stopped.exception, KeyboardInterrupt) and not stopped.success
+    assert stopped.stopped and not stopped.success
+    assert isinstance(stopped.exception, KeyboardInterrupt), stopped.errors
     assert not [thread for thread in threading.enumerate() if thread.name == "dbt"]
     assert closed()
 
     # Started again, it builds every model and runs every data test.
     whole = Outcome()
     results = list(dbt_events(build("whole"), whole))
-    assert whole.success and whole.exception is None and not whole.errors
+    assert whole.success and whole.exception is None and not whole.errors and not whole.stopped
     manifest = json.loads(dbt_manifest.read_text())
     kinds = Counter(node["resource_type"] for node in manifest["nodes"].values())
     assert Counter(event["info"]["name"] for event in results) == {
