@@ -11,9 +11,8 @@ import sys
 import threading
 import time
 from collections import defaultdict
-from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from pipelines.settings import REPO_ROOT
 
 
 def _tree_rss(root: int, leave_out: int | None = None) -> int:
