@@ -105,5 +105,9 @@ def test_the_benchmark_run_and_its_floor_agree_with_the_pipeline(
     published = warehouse / "indicators.duckdb"
     one = build_reports(published, tmp_path / "one", processes=1)
     two = build_reports(published, tmp_path / "two", processes=2, parallel_from_pages=1)
+    # More shares than processes: a process draws several in turn.
+    shares = build_reports(published, tmp_path / "shares", processes=1, share_pages=1)
     assert len(one) == 3 and [p.name for p in one] == [p.name for p in two]
+    assert [p.name for p in shares] == [p.name for p in one]
     assert files_of(tmp_path / "one") == files_of(tmp_path / "two")
+    assert files_of(tmp_path / "one") == files_of(tmp_path / "shares")

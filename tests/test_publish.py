@@ -299,6 +299,22 @@ def test_warehouse_exports_and_report_are_published_together_or_not_at_all(
     assert published_state(warehouse_dir) == state
     assert not list(warehouse_dir.glob(".*"))
 
+    # The exports fail while the report is drawn beside them (a mart with a column of a
+    # type the exporter cannot write): the report is waited for, and nothing is published.
+    shutil.copyfile(sample_run.workspace.warehouse_dir / "work" / "indicators.duckdb", work)
+    with duckdb.connect(str(work)) as connection:
+        connection.execute(
+            "create table marts.mart_unwritable as select '420881' as region_code, "
+            "interval 1 day as gap"
+        )
+        connection.execute("update marts.mart_indicator_attainment set actual_value = 1")
+
+    with pytest.raises(pl.exceptions.ComputeError, match="interval"):
+        publish_all(work, warehouse_dir / "indicators.duckdb", *folders)
+
+    assert published_state(warehouse_dir) == state
+    assert not list(warehouse_dir.glob(".*"))
+
 
 def test_a_model_s_column_rules_fail_with_each_broken_rule_and_its_rows(
     sample_run: SampleRun, workspace: Workspace
