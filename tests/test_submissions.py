@@ -500,11 +500,18 @@ def test_reading_in_worker_processes_gives_what_one_process_gives(tmp_path: Path
 
     one = submissions.read_all_submissions(files, raw, catalog, skip, processes=1)
     many = submissions.read_all_submissions(files, raw, catalog, skip, processes=2, parallel_from=1)
+    # The paths as text, as the ingest asset gives them: the same.
+    text = [str(path) for path in files]
+    as_text = submissions.read_all_submissions(
+        text, raw, catalog, skip, processes=2, parallel_from=1
+    )
 
     assert len(one.results) == len(files) - 1 and one.observations.height > 0
-    assert [r.report() for r in many.results] == [r.report() for r in one.results]
-    assert many.observations.equals(one.observations)
-    assert submission_log(many.results).equals(submission_log(one.results))
+    for other in (many, as_text):
+        assert [r.report() for r in other.results] == [r.report() for r in one.results]
+        assert other.observations.equals(one.observations)
+        assert submission_log(other.results).equals(submission_log(one.results))
+        assert other.checksums == one.checksums
     assert [r.file for r in many.results if not r.accepted] == [bad.relative_to(raw).as_posix()]
 
 

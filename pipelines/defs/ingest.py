@@ -189,7 +189,8 @@ def observations(
     current = landing_frame(raw_dir / SUBMISSIONS_SUBDIR, SUBMISSIONS_SUBDIR)
     unchanged = unchanged_since(current, seen, known)
     passed_over = set(unchanged["source_file"])
-    files = [raw_dir / label for label in current["source_file"] if label not in passed_over]
+    # As text: `read_all_submissions` makes each a `Path` where it is read.
+    files = [f"{raw_dir}/{label}" for label in current["source_file"] if label not in passed_over]
     versions = set(known.iter_rows())
     submissions = read_all_submissions(
         files,
