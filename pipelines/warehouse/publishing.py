@@ -69,8 +69,8 @@ def publish_all(work: Path, published: Path, exports_dir: Path, reports_dir: Pat
         # Files and pages whose rows did not change are linked from those published, not
         # written again. Side by side: the exports are mostly DuckDB's and Polars' threads,
         # the pages Python processes, and together they keep two cores busy (at province
-        # scale 35-40 s instead of 45-48 s one after the other). If either fails, the other
-        # is waited for before anything is cleaned up.
+        # scale 39-43 s instead of 45-50 s one after the other; README, Performance). If
+        # either fails, the other is waited for before anything is cleaned up.
         with ThreadPoolExecutor(1, thread_name_prefix="exports") as exporter:
             exporting = exporter.submit(
                 export_marts, temporary, exports_stage, previous=exports_dir
