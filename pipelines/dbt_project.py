@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 import time
 import uuid
@@ -27,7 +28,7 @@ from pipelines.outputs.exports import temporary_beside
 from pipelines.warehouse.changes import project_files
 
 if TYPE_CHECKING:
-    from dagster import AssetExecutionContext
+    from dagster import AssetExecutionContext, InitResourceContext
 
 # The dbt installed beside this interpreter, so that `.venv/bin/python -m pipelines` and
 # `.venv/bin/dagster dev` work without activating the environment.
@@ -54,6 +55,12 @@ class DbtCli(DbtCliResource):
 
     def _initialize_dbt_core_adapter(self, args):  # noqa: ANN001, ANN202, ARG002
         return None
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        """At the start of a run that builds with dbt: prepare the warehouse's parse state
+        ahead when it has none (`parse_ahead`)."""
+        super().setup_for_execution(context)
+        parse_ahead(settings.layout())
 
     def build_in_process(
         self, args: Sequence[str], *, context: AssetExecutionContext, target_path: Path
@@ -199,6 +206,60 @@ def _copy_atomically(source: Path, final: Path) -> None:
     temporary = temporary_beside(final)
     shutil.copyfile(source, temporary)
     os.replace(temporary, final)
+
+
+# A warehouse's first dbt command parses the whole project (4-5 s at province scale): dbt
+# cannot start from another warehouse's parse state, whose profile names another file. So a
+# run that will build a warehouse without a parse state starts `dbt parse` for it at once, in
+# a process of its own, beside the run's first steps (reading the registry and importing
+# Great Expectations keep one core busy, not two); its build then starts from that state.
+PARSE_AHEAD_FOLDER = ".dbt_parse_ahead"
+# How long a build waits for a parse started ahead before parsing the project itself.
+PARSE_AHEAD_WAIT_SECONDS = 60.0
+_parsing: dict[Path, subprocess.Popen] = {}
+
+
+def parse_ahead(layout: settings.WarehouseLayout) -> bool:
+    """Start `dbt parse` for `layout`'s warehouse in the background when it has no parse
+    state yet and none is being prepared; returns whether it started one. dbt's parse does
+    not open the warehouse's DuckDB file."""
+    state = layout.dbt_parse_state
+    if state.exists() or state in _parsing:
+        return False
+    folder = state.parent / PARSE_AHEAD_FOLDER
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    _parsing[state] = subprocess.Popen(
+        [DBT_EXECUTABLE, "--no-write-json", "parse", "--target-path", str(folder),
+         "--log-path", str(folder)],
+        cwd=dbt_project.project_dir,
+        env={**os.environ, settings.WAREHOUSE_DIR_ENV: str(layout.root)},
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    return True
+
+
+def take_parse_ahead(state: Path, timeout: float = PARSE_AHEAD_WAIT_SECONDS) -> bool:
+    """Wait for the parse `parse_ahead` started for this parse state, if any, and keep what it
+    wrote as the state (unless a state appeared meanwhile); returns whether it did. A parse
+    that failed or took too long is dropped: the build then parses the project itself."""
+    process = _parsing.pop(state, None)
+    if process is None:
+        return False
+    folder = state.parent / PARSE_AHEAD_FOLDER
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    try:
+        produced = folder / PARTIAL_PARSE_FILE
+        if process.returncode != 0 or not produced.exists() or state.exists():
+            return False
+        _copy_atomically(produced, state)
+        return True
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 # dbt logs kept per warehouse; older ones are removed.

@@ -571,10 +571,16 @@ def test_a_second_plan_and_region_load_beside_the_first(defs, workspace: Workspa
 def test_a_fresh_build_gives_the_same_marts_and_a_rerun_changes_nothing(
     defs, sample_run: SampleRun, workspace: Workspace, tmp_path: Path
 ) -> None:
-    assert materialize_all(defs).success
+    first = materialize_all(defs)
+    assert first.success
     assert query(workspace.database, f"select * from {MART} order by indicator_code") == query(
         sample_run.workspace.database, f"select * from {MART} order by indicator_code"
     )
+    # A new warehouse has no parse state: its first build started from the one prepared
+    # while the run ingested, not from a parse of the whole project.
+    first_log = workspace.warehouse_dir / "logs" / f"dbt_{first.run_id}.log"
+    assert "Partial parsing enabled" in first_log.read_text(encoding="utf-8")
+    assert not (workspace.warehouse_dir / "work" / ".dbt_parse_ahead").exists()
     before = query(workspace.database, "select * from raw.observations order by all")
     state = workspace.warehouse_dir / "work" / "dbt_partial_parse.msgpack"
     assert state.is_file()
@@ -606,6 +612,33 @@ def test_a_fresh_build_gives_the_same_marts_and_a_rerun_changes_nothing(
     # environment dbt does not parse the project again.
     (log,) = (REPO_ROOT / "dbt" / "target").glob(f"dbt_models-{again.run_id[:7]}-*/dbt.log")
     assert "Unable to do partial parsing" not in log.read_text(encoding="utf-8")
+
+
+def test_a_parse_prepared_ahead_is_kept_once_and_one_taking_too_long_is_dropped(
+    tmp_path: Path,
+) -> None:
+    from pipelines import settings
+    from pipelines.dbt_project import parse_ahead, take_parse_ahead
+
+    layout = settings.WarehouseLayout(tmp_path / "warehouse")
+    state = layout.dbt_parse_state
+    # Nothing started, nothing kept.
+    assert not take_parse_ahead(state)
+    assert parse_ahead(layout)
+    assert not parse_ahead(layout)  # one at a time for a warehouse
+    assert take_parse_ahead(state, timeout=300)
+    assert state.is_file() and state.stat().st_size > 0
+    assert not (state.parent / ".dbt_parse_ahead").exists()
+    # The warehouse has its state now: nothing to prepare.
+    assert not parse_ahead(layout)
+
+    other = settings.WarehouseLayout(tmp_path / "other")
+    assert parse_ahead(other)
+    # A parse still running when the build needs it is stopped and dropped: the build
+    # parses the project itself.
+    assert not take_parse_ahead(other.dbt_parse_state, timeout=0.0)
+    assert not other.dbt_parse_state.exists()
+    assert not (other.dbt_parse_state.parent / ".dbt_parse_ahead").exists()
 
 
 def test_marts_can_be_rebuilt_as_of_a_past_date(defs, workspace: Workspace) -> None:

@@ -28,6 +28,7 @@ from pipelines.dbt_project import (
     keep_parse_state,
     prepare_if_dev,
     prune_invocation_targets,
+    take_parse_ahead,
 )
 from pipelines.defs.resources import WarehouseResource
 from pipelines.warehouse.changes import BuildPlan, plan_build, record_build
@@ -99,6 +100,7 @@ def dbt_models(
         # Unit tests check the models' logic, not the data: they run in the test suite and CI
         # (`tests/test_pipeline.py`), not on every build (dbt's own advice).
         state = warehouse.layout.dbt_parse_state
+        take_parse_ahead(state)
         target = invocation_target(context.run_id, state)
         log = warehouse.layout.dbt_log(context.run_id)
         # No JSON artifacts: dbt would write the manifest twice and the run results, 1-1.5 s

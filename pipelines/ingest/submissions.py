@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
+import os
 import re
 import stat
 from collections.abc import Callable, Collection, Container, Iterable
@@ -415,6 +416,13 @@ def _department_from_path(path: Path, catalog: Catalog) -> str | None:
 
 def source_label(path: Path, raw_dir: Path) -> str:
     """How a file is named everywhere: its path relative to the landing zone."""
+    # As text first: a province's 220,000 files spent 6% of their reading in the path
+    # arithmetic below (both paths' text is normalised by `Path`, so the prefix is the same
+    # test as `is_relative_to` for a path under the landing zone).
+    text, root = str(path), str(raw_dir)
+    if text.startswith(root) and text[len(root) : len(root) + 1] == os.sep and root != os.sep:
+        label = text[len(root) + 1 :]
+        return printable(label if os.sep == "/" else label.replace(os.sep, "/"))
     label = path.relative_to(raw_dir).as_posix() if path.is_relative_to(raw_dir) else path.name
     return printable(label)
 
@@ -506,7 +514,8 @@ def _check_file(
         key = (record["region_code"], record["indicator_code"], record["period"])
         if key not in seen:
             seen.add(key)
-            result.records.append({name: record[name] for name in OBSERVATION_SCHEMA})
+            # As read: the table is built from the schema's keys (`_records_frame`).
+            result.records.append(record)
     result.observation_count = len(result.records)
     return result
 
@@ -1142,7 +1151,7 @@ _FILE_DATE = re.compile(r"(20\d{2})[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[0
 
 def submitted_on(file: str) -> dt.date | None:
     """The submission date a file's name carries (`..._2024-03-15.csv`), if any."""
-    match = _FILE_DATE.search(Path(file).name)
+    match = _FILE_DATE.search(file.rpartition("/")[2])
     if match is None:
         return None
     try:

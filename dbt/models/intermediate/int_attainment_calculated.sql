@@ -182,6 +182,24 @@ growth as (
     from growth_inputs
 ),
 
+-- Milestones: reached at the first period that says so, for good. Over the milestones'
+-- points alone, a few columns wide: a window over every point, each carrying dozens of
+-- columns, took a province's build 2 s (README, Performance).
+reached as (
+    select
+        plan_id,
+        region_code,
+        indicator_code,
+        period,
+        min(case when value_to_date = 1 then period_end_date end) over (
+            partition by plan_id, region_code, indicator_code
+            order by period_end_date
+            rows between unbounded preceding and current row
+        ) as reached_on,
+    from points
+    where kind = 'milestone'
+),
+
 measured as (
     select
         points.*,
@@ -264,13 +282,14 @@ measured as (
             when points.kind in ('average_growth', 'change') then false
             else {{ meets('points.base_value', 'points.target_value', 'points.comparator', 'points.tolerance') }}
         end as base_meets_target,
-        -- Milestones: reached at the first period that says so, for good.
-        min(case when points.value_to_date = 1 then points.period_end_date end) over (
-            partition by points.plan_id, points.region_code, points.indicator_code
-            order by points.period_end_date
-            rows between unbounded preceding and current row
-        ) as reached_on,
+        reached.reached_on,
     from points
+    left join reached
+        on
+            points.plan_id = reached.plan_id
+            and points.region_code = reached.region_code
+            and points.indicator_code = reached.indicator_code
+            and points.period = reached.period
     left join earlier_years
         on
             points.plan_id = earlier_years.plan_id
@@ -379,21 +398,38 @@ ratios as (
 
 -- Targets that hold every year: the years met so far, and whether every year of the plan
 -- period up to this one was met (a year with no figure is not met).
-every_year as (
+-- (Over those targets' points alone, a few columns wide, as for milestones above.)
+years_so_far as (
     select
-        *,
-        case when method in ('annual', 'each_year', 'relational') then
-            cast(sum(case when is_full_year and is_met then 1 else 0 end) over running_years as integer)
-        end as years_met,
-        case when method in ('annual', 'each_year', 'relational') then
-            cast(sum(case when is_full_year and is_met is not null then 1 else 0 end) over running_years as integer)
-        end as years_assessed,
+        plan_id,
+        region_code,
+        indicator_code,
+        period,
+        cast(sum(case when is_full_year and is_met then 1 else 0 end) over running_years as integer)
+            as years_met,
+        cast(sum(case when is_full_year and is_met is not null then 1 else 0 end) over running_years as integer)
+            as years_assessed,
     from ratios
+    where method in ('annual', 'each_year', 'relational')
     window running_years as (
         partition by plan_id, region_code, indicator_code
         order by period_end_date
         rows between unbounded preceding and current row
     )
+),
+
+every_year as (
+    select
+        ratios.*,
+        years_so_far.years_met,
+        years_so_far.years_assessed,
+    from ratios
+    left join years_so_far
+        on
+            ratios.plan_id = years_so_far.plan_id
+            and ratios.region_code = years_so_far.region_code
+            and ratios.indicator_code = years_so_far.indicator_code
+            and ratios.period = years_so_far.period
 ),
 
 statuses as (
