@@ -364,12 +364,15 @@ def _unread(path: Path, label: str, reason: tuple[str, ...]) -> FileResult:
 # A grid is one sheet: (sheet name, rows of cleaned text cells, column letters).
 
 
+# Each spelling, case-folded, and its canonical column (the first that lists it).
+_HEADER_KEYS: dict[str, str] = {}
+for _canonical, _aliases in HEADER_ALIASES.items():
+    for _alias in _aliases:
+        _HEADER_KEYS.setdefault(_alias.casefold(), _canonical)
+
+
 def _match_header(cell: str) -> str | None:
-    key = _HEADER_UNIT.sub("", cell.casefold().replace(" ", ""))
-    for canonical, aliases in HEADER_ALIASES.items():
-        if any(key == alias.casefold() for alias in aliases):
-            return canonical
-    return None
+    return _HEADER_KEYS.get(_HEADER_UNIT.sub("", cell.casefold().replace(" ", "")))
 
 
 def _find_header(rows: list[list[str]]) -> tuple[int, dict[str, int]] | None:
@@ -565,6 +568,7 @@ def _read_rows(
         title = header_row[col] if col < len(header_row) and header_row[col] else name
         return f"{title}({letters[col] if col < len(letters) else col + 1})"
 
+    data_cells = _data_cells(columns)
     for offset, row in enumerate(rows[header_index + 1 :], start=header_index + 2):
         indicator_text, value_text = cell(row, "indicator"), cell(row, "value")
         if not any(row):
@@ -590,7 +594,7 @@ def _read_rows(
                       expected_zh=exp_zh, expected_en=exp_en)
             )  # fmt: skip
 
-        if unreadable := _unreadable_cell(row, columns):
+        if unreadable := _unreadable_cell(row, data_cells):
             name, text = unreadable
             if text.startswith("="):
                 issue(
@@ -787,12 +791,17 @@ _DATA_COLUMNS = ("indicator", "period", "value", "unit", "region", "department",
                  "estimate", "submitted")  # fmt: skip
 
 
-def _unreadable_cell(row: list[str], columns: dict[str, int]) -> tuple[str, str] | None:
-    """The first data cell holding an Excel error value or a formula without its result."""
-    for name in _DATA_COLUMNS:
-        col = columns.get(name)
-        text = row[col] if col is not None and col < len(row) else ""
-        if text.startswith("=") or (text.startswith("#") and EXCEL_ERRORS.match(text)):
+def _data_cells(columns: dict[str, int]) -> list[tuple[str, int]]:
+    """The data columns a sheet has, in the order `_unreadable_cell` looks at them."""
+    return [(name, columns[name]) for name in _DATA_COLUMNS if name in columns]
+
+
+def _unreadable_cell(row: list[str], cells: list[tuple[str, int]]) -> tuple[str, str] | None:
+    """The first data cell (`_data_cells`) holding an Excel error value or a formula without
+    its result."""
+    for name, col in cells:
+        text = row[col] if col < len(row) else ""
+        if text[:1] == "=" or (text[:1] == "#" and EXCEL_ERRORS.match(text)):
             return name, text
     return None
 
