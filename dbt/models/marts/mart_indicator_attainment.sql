@@ -20,18 +20,35 @@ targets as (
 ),
 
 history as (
+    select * from {{ of_changed_regions(ref('mart_attainment_history')) }}
+),
+
+-- Each target's latest period (by end date, then period) and how many were assessed: found
+-- over a few columns, then the latest rows taken whole. (A window over a province's million
+-- rows of fifty columns each cost the build a second.) Periods and their end dates are never
+-- null and a target's periods are unique (mart_attainment_history's tests).
+latest_periods as (
     select
-        *,
-        row_number() over (
-            partition by plan_id, region_code, indicator_code
-            order by period_end_date desc, period desc
-        ) as recency_rank,
-        count(*) over (partition by plan_id, region_code, indicator_code) as periods_assessed,
-    from {{ of_changed_regions(ref('mart_attainment_history')) }}
+        plan_id,
+        region_code,
+        indicator_code,
+        max({'period_end_date': period_end_date, 'period': period}).period as period,
+        count(*) as periods_assessed,
+    from history
+    group by all
 ),
 
 latest as (
-    select * from history where recency_rank = 1
+    select
+        history.*,
+        latest_periods.periods_assessed,
+    from history
+    inner join latest_periods
+        on
+            history.plan_id = latest_periods.plan_id
+            and history.region_code = latest_periods.region_code
+            and history.indicator_code = latest_periods.indicator_code
+            and history.period = latest_periods.period
 ),
 
 -- The figure that decides the final verdict: the target year's, and for totals and
@@ -153,7 +170,7 @@ joined as (
             plan_id, region_code, indicator_code, period, period_year, kind, comparator,
             target_value, target_upper, target_year, base_period_year, base_value,
             value_to_date, actual_value, status, calculated_status, grade, grade_zh,
-            recency_rank, periods_assessed, is_outside_list, years_required
+            periods_assessed, is_outside_list, years_required
         ),
         latest.status as history_status,
         latest.calculated_status as history_calculated_status,
