@@ -361,6 +361,30 @@ def test_bad_registry_blocks_everything_after_it(defs, workspace: Workspace) -> 
     ) == [(0,)]
 
 
+def test_overrides_are_checked_against_the_registry_before_it_is_loaded(
+    defs, workspace: Workspace
+) -> None:
+    import dagster as dg
+
+    overrides = defs.get_assets_def(dg.AssetKey(["raw", "status_overrides"]))
+    # Nothing loaded yet: the registry's own files name the targets.
+    first = dg.materialize([overrides], resources=defs.resources, raise_on_error=False)
+    assert first.success
+    assert query(workspace.work_database, "select count(*) from raw.status_overrides")[0][0] > 0
+    (workspace.raw_dir / "overrides" / "more_overrides.csv").write_text(
+        "plan_id,region_code,indicator_code,period,status,reason,reviewed_by,reviewed_on\n"
+        "zx_hqd_2021_2025,420881,no_such_target,2025,achieved,经市统计局复核，以最终核实数为准,someone,2026-01-01\n",
+        encoding="utf-8",
+    )
+    second = dg.materialize([overrides], resources=defs.resources, raise_on_error=False)
+    assert not second.success
+    (failed,) = [e for e in second.get_asset_check_evaluations() if not e.passed]
+    failures = failed.metadata["failed_expectations"].value
+    assert {(f["expectation"], f["column"]) for f in failures} == {
+        ("expect_column_values_to_be_in_set", "target_key")
+    }
+
+
 def test_a_bad_override_is_refused_and_blocks_the_marts(defs, workspace: Workspace) -> None:
     (workspace.raw_dir / "overrides" / "more_overrides.csv").write_text(
         "plan_id,region_code,indicator_code,period,status,reason,reviewed_by,reviewed_on\n"
