@@ -234,7 +234,7 @@ def parse_ahead(layout: settings.WarehouseLayout) -> bool:
     folder = state.parent / PARSE_AHEAD_FOLDER
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    _parsing[state] = subprocess.Popen(
+    process = subprocess.Popen(
         [DBT_EXECUTABLE, "--no-write-json", "parse", "--target-path", str(folder),
          "--log-path", str(folder)],
         cwd=dbt_project.project_dir,
@@ -242,7 +242,8 @@ def parse_ahead(layout: settings.WarehouseLayout) -> bool:
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     with contextlib.suppress(OSError):  # a platform without priorities: it runs as it is
-        os.setpriority(os.PRIO_PROCESS, _parsing[state].pid, PARSE_AHEAD_NICENESS)
+        os.setpriority(os.PRIO_PROCESS, process.pid, PARSE_AHEAD_NICENESS)
+    _parsing[state] = process
     return True
 
 

@@ -1239,3 +1239,75 @@ def test_damaged_workbooks_are_accepted_or_rejected_with_a_message(
     (result,) = read_submissions([path], folder, catalog)
 
     assert_verdict(result)
+
+
+_SEGMENT = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="/\x00"),
+    min_size=1,
+    max_size=12,
+).filter(lambda part: part not in (".", ".."))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    root=st.lists(_SEGMENT, min_size=1, max_size=3),
+    inside=st.lists(_SEGMENT, min_size=1, max_size=4),
+    where=st.sampled_from(["inside", "elsewhere", "sibling"]),
+    relative_root=st.booleans(),
+)
+def test_a_files_label_is_its_path_under_the_landing_zone(
+    root: list[str], inside: list[str], where: str, relative_root: bool
+) -> None:
+    from pathlib import PurePosixPath
+
+    from pipelines.ingest.landing import printable
+    from pipelines.ingest.submissions import source_label
+
+    raw_dir = Path(*root) if relative_root else Path("/", *root)
+    base = {
+        "inside": raw_dir,
+        "elsewhere": Path("/other"),
+        # A folder whose name starts with the landing zone's: not under it.
+        "sibling": raw_dir.with_name(raw_dir.name + "x"),
+    }[where]
+    path = base.joinpath(*inside)
+    # The rule, with paths: relative to the landing zone, else the file's name.
+    assert source_label(path, raw_dir) == printable(
+        path.relative_to(raw_dir).as_posix() if path.is_relative_to(raw_dir) else path.name
+    )
+    if where == "inside":
+        assert source_label(path, raw_dir) == printable(PurePosixPath(*inside).as_posix())
+    else:
+        assert source_label(path, raw_dir) == printable(inside[-1])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    data=st.data(),
+    case=st.sampled_from(["upper", "lower", "asis"]),
+    spaces=st.booleans(),
+)
+def test_every_header_spelling_names_the_column_that_lists_it_first(
+    data, case: str, spaces: bool
+) -> None:
+    from pipelines.ingest.submissions import HEADER_ALIASES, _match_header
+
+    spellings = [alias for aliases in HEADER_ALIASES.values() for alias in aliases]
+    spelling = data.draw(st.sampled_from(spellings) | st.text(max_size=8))
+    cell = {"upper": spelling.upper(), "lower": spelling.lower(), "asis": spelling}[case]
+    if spaces:
+        cell = " ".join(cell)
+    # The rule as a loop over the table, in its order: the first column listing the spelling.
+    key = cell.casefold().replace(" ", "")
+    expected = next(
+        (
+            canonical
+            for canonical, aliases in HEADER_ALIASES.items()
+            if any(key == alias.casefold() for alias in aliases)
+        ),
+        None,
+    )
+    if expected is not None:
+        assert _match_header(cell) == expected
+    elif not any(marker in cell for marker in "(（"):
+        assert _match_header(cell) is None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -283,7 +284,7 @@ def observations(
     )
 
 
-def _registered_targets(warehouse: WarehouseResource, raw_dir) -> pl.DataFrame:  # noqa: ANN001
+def _registered_targets(warehouse: WarehouseResource, raw_dir: Path) -> pl.DataFrame:
     """The registered targets (plan, region, indicator) as the registry asset last loaded
     them, which is what the marts join the overrides to; read from the registry's files when
     the warehouse has none yet. (At province scale reading the files again took 1.2 s.)"""
